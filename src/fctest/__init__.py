@@ -1,0 +1,53 @@
+"""fctest: contract tests and provider conformance for LLM tool calling.
+
+The public names are listed here explicitly; everything else is private (``_``-prefixed
+modules). Importing fctest never imports pytest, vcrpy or hypothesis.
+"""
+
+from . import errors
+from ._events import (
+    Finished,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+from ._messages import (
+    Message,
+    OutputSchema,
+    ProviderPart,
+    Request,
+    Response,
+    ToolCall,
+    ToolResult,
+    Usage,
+)
+from ._tools import Tool
+from ._version import __version__
+from ._wire import HttpRequest, HttpResponse
+from .providers import adapter_names, get_adapter
+
+__all__ = [
+    "Finished",
+    "HttpRequest",
+    "HttpResponse",
+    "Message",
+    "OutputSchema",
+    "ProviderPart",
+    "Request",
+    "Response",
+    "StreamEvent",
+    "TextDelta",
+    "Tool",
+    "ToolCall",
+    "ToolCallDelta",
+    "ToolCallFinished",
+    "ToolCallStarted",
+    "ToolResult",
+    "Usage",
+    "__version__",
+    "adapter_names",
+    "errors",
+    "get_adapter",
+]

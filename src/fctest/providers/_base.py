@@ -1,0 +1,115 @@
+"""The adapter contract: plain data in, plain data out (h11's sans-I/O idea).
+
+An adapter turns a neutral ``Request`` into an ``HttpRequest``, an ``HttpResponse`` into a
+neutral ``Response`` (or the right ``ProviderError``), and hands out a stream decoder that is fed
+bytes. It does no I/O and reads no environment: keys, base URLs and versions arrive in a
+``Config``. The same adapter then serves sync and async clients, cassette replay and property
+tests. Nothing under ``providers/`` imports httpx, asyncio or ``os.environ`` (a test proves it).
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from .._exceptions import ProtocolError, ProviderError, UsageError
+from .._messages import Request, Response
+from .._wire import HttpRequest, HttpResponse
+from ._profile import Profile
+
+__all__ = ["Adapter", "Config", "StreamDecoder"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where and how to reach a provider.
+
+    ``api_key`` is sent in the provider's auth header; ``base_url`` replaces the provider's
+    default (a proxy, a compatible server, the reference server); ``headers`` are added to every
+    request. Provider modules subclass it for their own settings (Azure's endpoint and version).
+    Its repr never shows the key.
+    """
+
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+class StreamDecoder(Protocol):
+    """Fed the bytes of one streamed response, in pieces of any size."""
+
+    def feed(self, data: bytes) -> list[Any]:
+        """The stream events completed by these bytes (``fctest`` stream event values)."""
+        ...
+
+    def close(self) -> Response:
+        """End of stream: the whole response, or ``ProtocolError`` if it was cut short."""
+        ...
+
+
+class Adapter(abc.ABC):
+    """One provider's wire format. Subclasses set ``name``, ``profile`` and ``config_type``.
+
+    ``env`` names the environment variables a client may read for this provider's settings
+    (config field -> variable names, first found wins); the adapter itself never reads them.
+    """
+
+    name: ClassVar[str]
+    profile: ClassVar[Profile]
+    config_type: ClassVar[type[Config]] = Config
+    default_base_url: ClassVar[str] = ""
+    env: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+
+    @abc.abstractmethod
+    def build_request(self, request: Request, config: Config) -> HttpRequest:
+        """The HTTP request for ``request``; raises ``UsageError`` (or its subclass
+        ``IncompatibleToolError``) for anything the provider would reject."""
+
+    @abc.abstractmethod
+    def parse_response(self, response: HttpResponse, request: Request | None = None) -> Response:
+        """The neutral response, or the ``ProviderError`` subclass for a non-2xx status.
+
+        ``request`` (the one sent) lets the adapter map renamed tools and strict-mode
+        nullable arguments back to what the user declared; without it, names are as sent.
+        """
+
+    @abc.abstractmethod
+    def stream_decoder(self, request: Request | None = None) -> StreamDecoder:
+        """A fresh decoder for one streamed 2xx response to ``request``."""
+
+    @abc.abstractmethod
+    def parse_error(self, response: HttpResponse) -> ProviderError:
+        """The ``ProviderError`` subclass that this non-2xx response stands for."""
+
+    # --- shared mechanics -----------------------------------------------------------------
+    def base_url(self, config: Config) -> str:
+        url = config.base_url or self.default_base_url
+        if not url:
+            raise UsageError(f"{self.name}: no base URL configured")
+        return url.rstrip("/")
+
+    def check_config(self, config: Config) -> None:
+        if not isinstance(config, self.config_type):
+            raise UsageError(
+                f"{self.name}: expected {self.config_type.__name__}, got {type(config).__name__}"
+            )
+
+    def json_body(self, response: HttpResponse) -> Any:
+        """The body as JSON, or ``ProtocolError`` quoting its start."""
+        try:
+            return json.loads(response.body)
+        except ValueError:
+            raise ProtocolError(
+                self.name,
+                f"expected a JSON body, got {response.body[:200]!r}",
+                status=response.status,
+                body=response.text(),
+            ) from None
+
+    @staticmethod
+    def encode_json(body: Any) -> bytes:
+        """Compact, key-order-preserving JSON: the same request always gives the same bytes."""
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
