@@ -85,7 +85,7 @@ class SchemaTransformer:
         self.schema = schema
         self.tool = tool
         self.changes: list[SchemaChange] = []
-        self._defs = self._collect_defs(schema)
+        self._defs = self.collect_defs(schema)
         self.recursive = self._find_recursive()
         self._kept_defs: set[str] = set()
 
@@ -182,7 +182,7 @@ class SchemaTransformer:
 
     # --- $ref bookkeeping ------------------------------------------------------------------
     @staticmethod
-    def _collect_defs(schema: JSONObject) -> dict[str, Any]:
+    def collect_defs(schema: JSONObject) -> dict[str, Any]:
         defs: dict[str, Any] = {"#": schema}
         for key in ("$defs", "definitions"):
             block = schema.get(key)

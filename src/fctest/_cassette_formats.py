@@ -1,0 +1,169 @@
+"""Reading recorded HTTP traffic in the formats real projects use, back into wire bytes.
+
+Users' cassettes come from many recorders (see ``shared/corpus/README.md``):
+
+1. plain vcrpy YAML (``interactions: [{request, response}]``), gzip bodies possibly stored as
+   base64 ``!!binary`` with ``Content-Encoding: gzip`` still in the headers;
+2. vcrpy YAML with ``parsed_body`` mappings (pydantic-ai): the original bytes are gone, so the
+   body is re-serialised as JSON;
+3. gzipped YAML with parallel ``requests:`` / ``responses:`` lists (langchain-tests);
+4. response-only fixtures (vercel/ai): ``.json`` is one body, ``.chunks.txt`` one SSE ``data:``
+   payload per line; no request, status or headers were recorded (200 is assumed and said so).
+
+Every format becomes a list of ``Interaction`` holding ``HttpRequest``/``HttpResponse`` values
+with bodies as the provider sent them (decompressed). YAML is always loaded safely: these are
+files users did not write. gRPC cassettes (protobuf, not HTTP) are refused with a clear error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._exceptions import UsageError
+from ._wire import HttpRequest, HttpResponse
+
+__all__ = ["CassetteFormatError", "Interaction", "load_cassette"]
+
+
+class CassetteFormatError(UsageError):
+    """A file that is not a cassette in any format fctest reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One recorded exchange. ``request`` is ``None`` for response-only fixtures."""
+
+    request: HttpRequest | None
+    response: HttpResponse
+    note: str = ""
+
+    @property
+    def is_stream(self) -> bool:
+        """Whether the response is a stream (SSE or NDJSON) rather than one JSON body."""
+        ctype = self.response.headers.get("content-type", "")
+        if "event-stream" in ctype or "ndjson" in ctype:
+            return True
+        if self.request is not None:
+            if "alt=sse" in self.request.url or ":streamGenerateContent" in self.request.url:
+                return True
+            try:
+                body = self.request.json()
+            except ValueError:
+                body = None
+            if isinstance(body, dict) and body.get("stream") is True:
+                return True
+        return self.response.body.lstrip()[:5] in (b"data:", b"event")
+
+
+def _yaml_load(raw: bytes) -> Any:
+    import yaml  # imported here: `import fctest` stays light
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(raw, Loader=loader)  # a safe loader, always
+
+
+def _headers(raw: Any) -> dict[str, str]:
+    """vcrpy stores ``{name: [values]}``; some recorders store plain strings."""
+    out: dict[str, str] = {}
+    for name, value in (raw or {}).items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        out[str(name).lower()] = str(value)
+    return out
+
+
+def _decompress(body: bytes, headers: dict[str, str]) -> bytes:
+    """Undo ``Content-Encoding`` when the stored body is still compressed, and drop the header."""
+    encoding = headers.get("content-encoding", "").lower()
+    if body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    elif encoding == "deflate":
+        with contextlib.suppress(zlib.error):  # else the recorder already decoded it
+            body = zlib.decompress(body)
+    if encoding in ("gzip", "deflate"):
+        del headers["content-encoding"]
+        headers.pop("content-length", None)
+    return body
+
+
+def _body(side: dict[str, Any], headers: dict[str, str]) -> bytes:
+    if "parsed_body" in side:
+        return json.dumps(side["parsed_body"], ensure_ascii=False).encode("utf-8")
+    body = side.get("body")
+    if isinstance(body, dict):
+        body = body.get("string")
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bytes):
+        return _decompress(body, headers)
+    raise CassetteFormatError(f"unexpected body of type {type(body).__name__}")
+
+
+def _request(side: dict[str, Any]) -> HttpRequest:
+    headers = _headers(side.get("headers"))
+    return HttpRequest(
+        method=str(side.get("method", "POST")).upper(),
+        url=str(side.get("uri") or side.get("url") or ""),
+        headers=headers,
+        body=_body(side, headers),
+    )
+
+
+def _response(side: dict[str, Any]) -> HttpResponse:
+    headers = _headers(side.get("headers"))
+    status = side.get("status")
+    code = status.get("code") if isinstance(status, dict) else status
+    body = _body(side, headers)
+    return HttpResponse(status=int(code or 200), headers=headers, body=body)
+
+
+def _vercel(path: Path, raw: bytes) -> list[Interaction]:
+    note = "response-only fixture: status and headers were not recorded (200 assumed)"
+    if path.name.endswith(".chunks.txt"):
+        lines = [line for line in raw.splitlines() if line.strip()]
+        body = b"".join(b"data: " + line + b"\n\n" for line in lines)
+        headers = {"content-type": "text/event-stream"}
+    else:
+        body = raw
+        headers = {"content-type": "application/json"}
+    return [Interaction(None, HttpResponse(200, headers, body), note)]
+
+
+def load_cassette(path: str | Path) -> list[Interaction]:
+    """Every interaction recorded in ``path``, whichever of the known formats it is in."""
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if path.name.endswith(".chunks.txt"):
+        return _vercel(path, raw)
+    if path.suffix == ".json":
+        data = json.loads(raw)
+        if not (isinstance(data, dict) and "interactions" in data):
+            return _vercel(path, raw)
+    else:
+        data = _yaml_load(raw)
+    if not isinstance(data, dict):
+        raise CassetteFormatError(f"{path}: not a cassette (top level is {type(data).__name__})")
+    if "interactions" in data:
+        pairs = data["interactions"] or []
+        if pairs and "request" not in pairs[0]:
+            raise CassetteFormatError(
+                f"{path}: interactions without request/response (keys {sorted(pairs[0])}); "
+                "gRPC cassettes (request_sample/response_sample) are not HTTP traffic"
+            )
+        return [Interaction(_request(p["request"]), _response(p["response"])) for p in pairs]
+    if "requests" in data and "responses" in data:
+        return [
+            Interaction(_request(q), _response(r))
+            for q, r in zip(data["requests"], data["responses"], strict=True)
+        ]
+    raise CassetteFormatError(f"{path}: unknown cassette layout (top-level keys {sorted(data)})")
