@@ -30,6 +30,7 @@ EXPECTED = [
     "adapter_names",
     "errors",
     "get_adapter",
+    "tool",
 ]
 
 

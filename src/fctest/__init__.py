@@ -23,7 +23,7 @@ from ._messages import (
     ToolResult,
     Usage,
 )
-from ._tools import Tool
+from ._tools import Tool, tool
 from ._version import __version__
 from ._wire import HttpRequest, HttpResponse
 from .providers import adapter_names, get_adapter
@@ -50,4 +50,5 @@ __all__ = [
     "adapter_names",
     "errors",
     "get_adapter",
+    "tool",
 ]
