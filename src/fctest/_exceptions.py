@@ -139,9 +139,13 @@ class MaxStepsExceeded(FctestError):
 
 
 class TransportError(FctestError):
-    """The request did not get an HTTP response (the httpx error is chained)."""
+    """The request did not get an HTTP response (the httpx error is chained).
+
+    ``attempts`` is how many times the client sent the request before giving up.
+    """
 
     retryable = True
+    attempts = 1
 
 
 class ConnectError(TransportError):
@@ -158,10 +162,12 @@ class ProviderError(FctestError):
     ``status`` is the HTTP status (200 for an error sent inside a stream), ``body`` the raw
     body text, ``headers`` the lower-cased response headers with credentials redacted,
     ``code`` the provider's own error code or type when it sent one, and ``retryable`` whether
-    sending the same request again may succeed.
+    sending the same request again may succeed. ``attempts`` is how many times the client sent
+    the request before giving up.
     """
 
     default_retryable = False
+    attempts = 1
 
     def __init__(
         self,

@@ -87,6 +87,14 @@ class Message:
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+        # A dict in place of a ToolCall would otherwise fail later as an AttributeError deep
+        # inside the history check or an adapter.
+        for name, kind in (("tool_calls", ToolCall), ("tool_results", ToolResult)):
+            for i, part in enumerate(getattr(self, name)):
+                if not isinstance(part, kind):
+                    raise UsageError(
+                        f"{name}[{i}] is {type(part).__name__}, expected fctest.{kind.__name__}"
+                    )
         if self.tool_calls and self.role != "assistant":
             raise UsageError(f"only assistant messages carry tool calls, not {self.role!r}")
         if self.role == "tool":

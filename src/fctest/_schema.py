@@ -88,6 +88,7 @@ class SchemaTransformer:
         self._defs = self.collect_defs(schema)
         self.recursive = self._find_recursive()
         self._kept_defs: set[str] = set()
+        self._inlined: dict[str, Any] = {}
 
     # --- the hook -------------------------------------------------------------------------
     def transform(self, node: JSONObject, pointer: str) -> JSONObject:
@@ -118,6 +119,7 @@ class SchemaTransformer:
     def walk(self) -> JSONObject:
         """The fitted schema: a new object, the input left as it was."""
         self._kept_defs = set()
+        self._inlined = {}
         result = self._walk(self.schema, "", ())
         if not isinstance(result, dict):  # a root transform must keep an object
             self.reject("", "the root schema must stay an object")
@@ -145,14 +147,21 @@ class SchemaTransformer:
                 self.reject(
                     pointer + "/$ref", f"$ref {ref!r} does not resolve to a local definition"
                 )
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
             if ref in stack or ref in self.recursive:
                 if ref != "#":
                     self._kept_defs.add(ref)
                 kept = self.on_recursion(ref, pointer)
-                siblings = {k: v for k, v in node.items() if k != "$ref"}
-                return {**kept, **siblings} if siblings else kept
-            target = self._walk(self._defs[ref], ref[1:], (*stack, ref))
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
+                if not siblings:
+                    return kept
+                walked = self._walk(siblings, pointer, stack)
+                return {**kept, **walked} if isinstance(walked, dict) else walked
+            # A definition is fitted once however often it is used (its changes are recorded
+            # once, and shared definitions cannot make the walk exponential); every use gets
+            # its own copy.
+            if ref not in self._inlined:
+                self._inlined[ref] = self._walk(self._defs[ref], ref[1:], (*stack, ref))
+            target = copy.deepcopy(self._inlined[ref])
             if siblings:
                 walked = self._walk(siblings, pointer, stack)
                 target = {**target, **walked} if isinstance(target, dict) else walked

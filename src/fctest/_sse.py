@@ -70,18 +70,21 @@ class SSEDecoder:
     def close(self) -> list[SSEEvent]:
         """Flush: a final event not followed by a blank line still counts."""
         events = self._process(self._lines.close())
-        if self._data or self._event:
+        if self._data:
             events.append(self._dispatch())
+        self._event = ""
         return events
 
     def _process(self, lines: list[bytes]) -> list[SSEEvent]:
         events: list[SSEEvent] = []
         for raw in lines:
             if not raw:
-                if self._data or self._event:
+                if self._data:
                     events.append(self._dispatch())
+                self._event = ""  # an event without data is not dispatched (WHATWG)
                 continue
-            line = raw.decode("utf-8")
+            # WHATWG decodes the stream as UTF-8 with replacement: odd bytes must not crash.
+            line = raw.decode("utf-8", errors="replace")
             if line[0] == ":":
                 continue
             name, sep, value = line.partition(":")

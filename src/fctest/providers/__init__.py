@@ -29,7 +29,14 @@ __all__ = [
 ENTRY_POINT_GROUP = "fctest.adapters"
 
 # name -> "module:Class". Filled as the adapters land (one module per provider).
-_BUILTINS: dict[str, str] = {}
+_BUILTINS: dict[str, str] = {
+    "openai": "fctest.providers.openai:OpenAIAdapter",
+    "openai-responses": "fctest.providers.openai_responses:OpenAIResponsesAdapter",
+    "azure-openai": "fctest.providers.azure:AzureOpenAIAdapter",
+    "xai": "fctest.providers.xai:XAIAdapter",
+    "openrouter": "fctest.providers.openrouter:OpenRouterAdapter",
+    "groq": "fctest.providers.groq:GroqAdapter",
+}
 
 
 @cache

@@ -10,6 +10,7 @@ RFC 3339 timestamps (Anthropic ``anthropic-ratelimit-*-reset``).
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -57,11 +58,18 @@ _RESET_HEADERS = (
 )
 
 
+def _seconds(value: float) -> float | None:
+    return value if math.isfinite(value) and value >= 0 else None
+
+
 def parse_duration(text: str) -> float | None:
-    """``"6s"``, ``"12ms"``, ``"1m30.5s"``, ``"2"`` -> seconds; ``None`` if it is not one."""
+    """``"6s"``, ``"12ms"``, ``"1m30.5s"``, ``"2"`` -> seconds; ``None`` if it is not one.
+
+    Negative, infinite and NaN values are not durations (``float`` would accept them).
+    """
     text = text.strip()
     try:
-        return float(text)
+        return _seconds(float(text))
     except ValueError:
         pass
     parts = _DURATION.findall(text)
@@ -84,15 +92,23 @@ def _parse_instant(text: str, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """How long the provider asked us to wait, in seconds, from lower-cased headers."""
+def retry_after(
+    headers: Mapping[str, str], *, now: float | None = None, reset_headers: bool = True
+) -> float | None:
+    """How long the provider asked us to wait, in seconds, from lower-cased headers.
+
+    ``reset_headers=False`` reads only ``retry-after-ms``/``retry-after``: the rate-limit reset
+    headers come with every OpenAI response and only mean "wait" on a rate-limit error.
+    """
     now = time.time() if now is None else now
     ms = headers.get("retry-after-ms")
     if ms is not None:
         try:
-            return max(0.0, float(ms) / 1000)
+            seconds = _seconds(float(ms) / 1000)
         except ValueError:
-            pass
+            seconds = None
+        if seconds is not None:
+            return seconds
     ra = headers.get("retry-after")
     if ra is not None:
         seconds = parse_duration(ra)
@@ -100,6 +116,8 @@ def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> floa
             seconds = _parse_instant(ra, now)
         if seconds is not None:
             return max(0.0, seconds)
+    if not reset_headers:
+        return None
     waits = []
     for name in _RESET_HEADERS:
         value = headers.get(name)
@@ -130,7 +148,7 @@ def provider_error(
     ``kind`` overrides the class picked from the status when the body says more (an
     "overloaded" 503, a context-length 400, Groq's ``tool_use_failed``, an error sent inside a
     200 stream). ``retryable`` overrides the status rule. ``retry_after`` is read from the
-    headers unless given.
+    headers unless given (the rate-limit reset headers count only for a ``RateLimitError``).
     """
     headers = headers or {}
     cls = kind or _BY_STATUS.get(status) or (ServerError if status >= 500 else ProviderError)
@@ -142,7 +160,7 @@ def provider_error(
         else:
             retryable = status in _RETRYABLE or status >= 500 or cls.default_retryable
     if retry_after_seconds is None:
-        retry_after_seconds = retry_after(headers)
+        retry_after_seconds = retry_after(headers, reset_headers=issubclass(cls, RateLimitError))
     return cls(
         message or f"HTTP {status}",
         provider=provider,

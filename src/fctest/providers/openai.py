@@ -1,0 +1,471 @@
+"""OpenAI Chat Completions (``openai``), and the base the OpenAI-compatible vendors reuse.
+
+Wire docs: https://platform.openai.com/docs/api-reference/chat/create (request, response, the
+``chat.completion.chunk`` stream), the function-calling and Structured Outputs guides, and the
+machine-readable contract openai/openai-openapi ``openapi.yaml`` (CreateChatCompletionRequest,
+FunctionObject, ChatCompletionToolChoiceOption, ParallelToolCalls, ChatCompletionMessageToolCall
+and its Chunk form, ChatCompletionRequestToolMessage, ErrorResponse). Facts and checks are
+catalogued in ``shared/provider-dialects.md`` (C01-C40); each rule below names its check.
+
+What lives here: the Chat profile, the adapter (request body, response, errors) and the stream
+decoder, each with small hooks (``url``, ``headers``, ``describe_error``, class settings) that
+``azure``, ``xai``, ``openrouter`` and ``groq`` override. What the Responses adapter shares with
+this one (errors, usage, strict dialect, parallel rule) is in ``_openai_common``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from .._events import StreamEvent
+from .._exceptions import ProtocolError, ProviderError, UsageError
+from .._messages import Message, OutputSchema, Request, Response, ToolCall, Usage
+from .._sse import SSEDecoder, SSEEvent
+from .._types import FinishReason, JSONObject
+from .._wire import HttpRequest, HttpResponse
+from ._assembly import ResponseAssembler, make_call
+from ._base import Adapter, Config
+from ._fit import DialectTransformer, FittedTool, fit_tools, restorer, wire_name
+from ._ids import IdMapper, IdRule
+from ._openai_common import (
+    STRICT_KEYWORDS,
+    STRICT_SOURCES,
+    OpenAIStrictTransformer,
+    bearer_headers,
+    error_message,
+    in_band_error,
+    parallel_setting,
+    parse_error,
+    parse_usage,
+    tool_result_text,
+)
+from ._profile import Profile
+
+__all__ = ["OPENAI_PROFILE", "ChatStreamDecoder", "OpenAIAdapter"]
+
+_SPEC = "openai-openapi openapi.yaml"
+
+OPENAI_PROFILE = Profile(
+    tool_name_pattern=r"^[a-zA-Z0-9_-]{1,64}$",
+    tool_name_max_length=64,
+    max_tools=128,
+    description_max_length=1024,
+    strict_keywords=STRICT_KEYWORDS,
+    strict_mode="per_tool",
+    strict_default=False,
+    structured_output="native",
+    argument_encoding="json_string",
+    streams_arguments=True,
+    requires_parameters=False,
+    tool_call_id_pattern=r"^.{1,40}$",
+    sources={
+        "tool_name_pattern": f"{_SPEC} FunctionObject.name; server 400 invalid_value [I12] (C01)",
+        "tool_name_max_length": f"{_SPEC} FunctionObject.name 'maximum length of 64' (C04)",
+        "max_tools": f"{_SPEC} @c880fa1 (2024-10) 'A max of 128 functions'; gone from the "
+        "current spec, still the documented cap elsewhere (C06)",
+        "description_max_length": "400 string_above_max_length on tools[].function.description, "
+        "2024-11..2025-04 [I14] (C05); current status unconfirmed, so descriptions are cut "
+        "and the change recorded",
+        "keywords": f"{_SPEC} FunctionParameters: any JSON Schema object in non-strict mode",
+        "tool_choice": f"{_SPEC} ChatCompletionToolChoiceOption, ChatCompletionNamedToolChoice",
+        "parallel_call_control": f"{_SPEC} ParallelToolCalls (C27)",
+        "strict_mode": f"{_SPEC} FunctionObject.strict (C18)",
+        "strict_default": f"{_SPEC} FunctionObject.strict 'Defaults to false' (C18)",
+        "structured_output": f"{_SPEC} ResponseFormatJsonSchema",
+        "argument_encoding": f"{_SPEC} ChatCompletionMessageToolCall.function.arguments (C28)",
+        "streams_arguments": "ChatCompletionMessageToolCallChunk; openai-python inline "
+        "snapshot of a tool-call stream [S-OPY-SNAP] (C38)",
+        "requires_parameters": f"{_SPEC} FunctionObject: parameters optional (C07)",
+        "tool_call_id_pattern": "400 string_above_max_length \"Invalid 'messages[N].tool_calls"
+        "[0].id': string too long. Expected a string with maximum length 40\" (agno-agi/agno "
+        "#5382, microsoft/autogen #6377; also Azure: Portkey-AI/gateway #1062) (C29)",
+        **STRICT_SOURCES,
+    },
+)
+
+# Neutral finish reasons (C37). `function_call` is the deprecated single-function form.
+# OpenRouter normalises to these plus `error` ([S-OR-FIN]).
+_FINISH: Mapping[str, FinishReason] = {
+    "stop": "stop",
+    "length": "length",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+}
+
+
+class OpenAIAdapter(Adapter):
+    """Chat Completions. Vendors subclass it and change the class settings and hooks below."""
+
+    name = "openai"
+    profile = OPENAI_PROFILE
+    default_base_url = "https://api.openai.com/v1"
+    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "api_key": ("OPENAI_API_KEY",),
+        "base_url": ("OPENAI_BASE_URL",),
+    }
+
+    transformer: ClassVar[type[DialectTransformer]] = OpenAIStrictTransformer
+    """Schema fitting for this dialect (``_fit.fit_tools``)."""
+    max_tokens_field: ClassVar[str] = "max_completion_tokens"
+    """Where ``max_output_tokens`` goes (``max_tokens`` is deprecated on OpenAI: openapi)."""
+    stream_usage: ClassVar[bool] = True
+    """Send ``stream_options: {include_usage: true}`` so the last chunk carries usage."""
+    id_rule: ClassVar[IdRule] = IdRule(OPENAI_PROFILE.tool_call_id_pattern or ".+", max_length=40)
+    """Ids replayed in the history that break it are remapped, call and result alike (C29)."""
+
+    # --- hooks for vendors ----------------------------------------------------------------
+    def url(self, request: Request, config: Config) -> str:
+        return self.base_url(config) + "/chat/completions"
+
+    def headers(self, config: Config) -> dict[str, str]:
+        return bearer_headers(config)
+
+    def describe_error(self, error: Mapping[str, Any]) -> str:
+        """An error's message from its ``error`` object (OpenRouter adds the upstream's)."""
+        return error_message(error)
+
+    # --- requests -------------------------------------------------------------------------
+    def build_request(self, request: Request, config: Config) -> HttpRequest:
+        self.check_config(config)
+        body = self.build_body(request)
+        return HttpRequest(
+            "POST", self.url(request, config), self.headers(config), self.encode_json(body)
+        )
+
+    def build_body(self, request: Request) -> JSONObject:
+        """The JSON body (``CompletionCreateParams``) for ``request``."""
+        if request.thinking_budget is not None:
+            raise UsageError(
+                f"{self.name}: Chat Completions has no thinking token budget; pass "
+                "extra_body={'reasoning_effort': 'low'|'medium'|'high'} instead"
+            )
+        fitted = fit_tools(self, request.tools, transformer=self.transformer)
+        names = {f.tool.name: f.name for f in fitted}
+        body: JSONObject = {
+            "model": request.model,
+            "messages": _map_messages(request.messages, names, IdMapper(self.id_rule)),
+        }
+        if fitted:
+            body["tools"] = [_map_tool(f) for f in fitted]
+            choice = self._map_tool_choice(request, names)
+            if choice is not None:
+                body["tool_choice"] = choice
+            strict = self.profile.strict_mode == "per_tool" and any(f.strict for f in fitted)
+            parallel = parallel_setting(self.name, request, strict)
+            if parallel is not None:
+                body["parallel_tool_calls"] = parallel
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.max_output_tokens is not None:
+            body[self.max_tokens_field] = request.max_output_tokens
+        if request.output is not None:
+            body["response_format"] = self._map_output(request.output)
+        if request.stream:
+            body["stream"] = True
+            if self.stream_usage:
+                body["stream_options"] = {"include_usage": True}
+        if request.extra_body:
+            body.update(request.extra_body)
+        return body
+
+    def _map_tool_choice(self, request: Request, names: Mapping[str, str]) -> Any:
+        """``"auto"``/``"none"``/``"required"`` or the nested named form (C23, C24)."""
+        mode = request.tool_choice_mode
+        if mode is None:
+            return None
+        forced = request.forced_tool
+        wanted = "named" if forced is not None else mode
+        if wanted not in self.profile.tool_choice:
+            raise UsageError(
+                f"{self.name}: tool_choice {request.tool_choice!r} is not supported "
+                f"(supported: {sorted(self.profile.tool_choice)})"
+            )
+        if forced is not None:
+            return {"type": "function", "function": {"name": names[forced]}}
+        return mode
+
+    def _map_output(self, output: OutputSchema) -> JSONObject:
+        """``response_format`` json_schema (openapi ResponseFormatJsonSchema); a strict schema
+        gets the same strict fitting as a strict tool."""
+        walker = self.transformer(
+            output.schema,
+            tool=output.name,
+            adapter=self.name,
+            profile=self.profile,
+            strict=output.strict,
+        )
+        spec: JSONObject = {
+            "name": wire_name(output.name, self.profile, set()),
+            "schema": walker.walk(),
+            "strict": output.strict,
+        }
+        if output.description:
+            spec["description"] = output.description
+        return {"type": "json_schema", "json_schema": spec}
+
+    # --- responses ------------------------------------------------------------------------
+    def parse_response(self, response: HttpResponse, request: Request | None = None) -> Response:
+        if not response.ok:
+            raise self.parse_error(response)
+        data = self.json_body(response)
+        if not isinstance(data, dict):
+            raise ProtocolError(
+                self.name, "expected a JSON object", status=response.status, body=response.text()
+            )
+        if data.get("error"):
+            # An error reported under HTTP 200 (OpenRouter; C39).
+            raise in_band_error(
+                self.name,
+                data["error"],
+                body=response.text(),
+                headers=response.headers,
+                describe=self.describe_error,
+            )
+        restore = restorer(self, request, transformer=self.transformer)
+        choices = data.get("choices") or ()
+        choice = choices[0] if choices and isinstance(choices[0], dict) else {}
+        # Azure content-filter answers can carry a choice without a message (testing-notes).
+        message = choice.get("message") or {}
+        calls = [
+            _parse_call(tc, i)
+            for i, tc in enumerate(message.get("tool_calls") or ())
+            if isinstance(tc, dict)
+        ]
+        legacy = message.get("function_call")
+        if not calls and isinstance(legacy, dict):
+            calls.append(_parse_call({"function": legacy}, 0))
+        if restore is not None:
+            calls = [restore(c) for c in calls]
+        text = _parse_content(message.get("content"))
+        if text is None and isinstance(message.get("refusal"), str):
+            text = message["refusal"]
+        raw = choice.get("finish_reason")
+        return Response(
+            provider=self.name,
+            model=data.get("model") or "",
+            text=text,
+            tool_calls=tuple(calls),
+            finish_reason=_parse_finish(raw, bool(calls)),
+            raw_finish_reason=raw,
+            usage=self.parse_usage(data),
+            id=data.get("id"),
+        )
+
+    def parse_usage(self, data: JSONObject) -> Usage | None:
+        """Usage from a response body or a stream chunk (Groq: also ``x_groq.usage``)."""
+        return parse_usage(data.get("usage"))
+
+    def parse_error(self, response: HttpResponse) -> ProviderError:
+        return parse_error(self.name, response, describe=self.describe_error)
+
+    def stream_decoder(self, request: Request | None = None) -> ChatStreamDecoder:
+        return ChatStreamDecoder(self, restorer(self, request, transformer=self.transformer))
+
+
+class ChatStreamDecoder:
+    """Feeds ``chat.completion.chunk`` SSE events into a ``ResponseAssembler``.
+
+    Fragments of a call are joined by ``index`` (only the first carries id and name; later
+    ones may repeat them, which is ignored); a call may also arrive whole in one chunk (Groq,
+    xAI); chunks without ``index`` (Mistral style) are keyed by id. ``data: [DONE]`` ends the
+    stream; comments are dropped by the SSE layer; an ``error`` (``event: error`` or an
+    ``error`` key in a chunk) raises the matching ``ProviderError`` (C38, C39).
+    """
+
+    __slots__ = ("_adapter", "_asm", "_done", "_open", "_sse")
+
+    def __init__(
+        self, adapter: OpenAIAdapter, restore: Callable[[ToolCall], ToolCall] | None = None
+    ) -> None:
+        self._adapter = adapter
+        self._asm = ResponseAssembler(adapter.name, restore=restore)
+        self._sse = SSEDecoder()
+        self._done = False
+        self._open: list[Any] = []  # keys of calls started and not yet finished
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        for event in self._sse.feed(data):
+            self._event(event)
+        return self._asm.drain()
+
+    def close(self) -> Response:
+        for event in self._sse.close():
+            self._event(event)
+        return self._asm.build()
+
+    def _event(self, event: SSEEvent) -> None:
+        if self._done:
+            return
+        data = event.data
+        if not data or data.isspace():
+            return  # keep-alive
+        if data == "[DONE]":
+            self._done = True
+            asm = self._asm
+            if not asm.finished:
+                asm.finish("tool_calls" if asm.call_count else "stop", None)
+            return
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise ProtocolError(
+                self._adapter.name,
+                f"stream event is not JSON: {data[:200]!r}",
+                status=200,
+                body=data,
+            ) from None
+        if not isinstance(chunk, dict):
+            raise ProtocolError(
+                self._adapter.name, f"unexpected stream event {data[:200]!r}", status=200, body=data
+            )
+        if event.event == "error" or chunk.get("error"):
+            error = chunk.get("error", chunk)
+            raise in_band_error(
+                self._adapter.name, error, body=data, describe=self._adapter.describe_error
+            )
+        self._chunk(chunk)
+
+    def _chunk(self, chunk: JSONObject) -> None:
+        asm = self._asm
+        if asm.id is None:
+            asm.id = chunk.get("id")
+            asm.model = chunk.get("model") or ""
+        usage = self._adapter.parse_usage(chunk)
+        if usage is not None:
+            asm.usage = usage
+        for choice in chunk.get("choices") or ():
+            if choice.get("index", 0) != 0:
+                continue  # n > 1 is not modelled; the first choice is the answer
+            delta = choice.get("delta")
+            if delta:
+                content = delta.get("content")
+                if content:
+                    asm.text(content)
+                elif delta.get("refusal"):
+                    asm.text(delta["refusal"])
+                tool_calls = delta.get("tool_calls")
+                if tool_calls:
+                    self._tool_calls(tool_calls)
+            raw = choice.get("finish_reason")
+            if raw is not None:
+                for key in self._open:
+                    asm.finish_call(key)
+                self._open.clear()
+                asm.finish(_parse_finish(raw, asm.call_count > 0), raw)
+
+    def _tool_calls(self, deltas: list[Any]) -> None:
+        asm = self._asm
+        for tc in deltas:
+            index = tc.get("index")
+            call_id = tc.get("id")
+            key = index if index is not None else call_id
+            fn = tc.get("function") or {}
+            name = fn.get("name")
+            if not asm.has_call(key):
+                asm.start_call(key, call_id or _fallback_id(asm.call_count), name or "")
+                self._open.append(key)
+            elif call_id or name:
+                asm.update_call(key, id=call_id, name=name)
+            arguments = fn.get("arguments")
+            if arguments:
+                asm.call_arguments(key, arguments)
+
+
+# --- to the wire ------------------------------------------------------------------------------
+
+
+def _map_tool(f: FittedTool) -> JSONObject:
+    """``{"type":"function","function":{name, description, parameters, strict}}``; ``strict``
+    is always sent so the provider's default never decides (C18)."""
+    function: JSONObject = {"name": f.name}
+    if f.description:
+        function["description"] = f.description
+    function["parameters"] = f.parameters
+    function["strict"] = f.strict
+    return {"type": "function", "function": function}
+
+
+def _map_messages(
+    messages: tuple[Message, ...], names: Mapping[str, str], ids: IdMapper
+) -> list[JSONObject]:
+    """History: one ``tool`` message per result, each carrying its call's id (C32, C36);
+    replayed calls keep the model's own argument text; ids another provider made that this
+    one would reject get the same new form in the call and in its result (C29)."""
+    out: list[JSONObject] = []
+    for m in messages:
+        if m.role == "tool":
+            out.extend(
+                {
+                    "role": "tool",
+                    "tool_call_id": ids.lookup(r.call_id),
+                    "content": tool_result_text(r),
+                }
+                for r in m.tool_results
+            )
+        elif m.role == "assistant":
+            msg: JSONObject = {"role": "assistant"}
+            if m.text is not None:
+                msg["content"] = m.text
+            if m.tool_calls:
+                msg["tool_calls"] = [_map_call(c, names, ids) for c in m.tool_calls]
+            elif m.text is None:
+                msg["content"] = ""
+            out.append(msg)
+        else:
+            out.append({"role": m.role, "content": m.text})
+    return out
+
+
+def _map_call(call: ToolCall, names: Mapping[str, str], ids: IdMapper) -> JSONObject:
+    arguments = call.raw_arguments
+    if arguments is None:
+        arguments = json.dumps(call.arguments, ensure_ascii=False, separators=(",", ":"))
+    return {
+        "id": ids.assign(call.id),
+        "type": "function",
+        "function": {"name": names.get(call.name, call.name), "arguments": arguments},
+    }
+
+
+# --- from the wire ----------------------------------------------------------------------------
+
+
+def _parse_call(tc: JSONObject, position: int) -> ToolCall:
+    fn = tc.get("function") or {}
+    arguments = fn.get("arguments")
+    return make_call(
+        tc.get("id") or _fallback_id(position),
+        fn.get("name") or "",
+        arguments if isinstance(arguments, (str, dict)) else None,
+    )
+
+
+def _parse_content(content: Any) -> str | None:
+    """Text content; a list of parts (some compatible servers) is joined."""
+    if isinstance(content, str) or content is None:
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text") for p in content if isinstance(p, dict)]
+        return "".join(p for p in parts if isinstance(p, str)) or None
+    return None
+
+
+def _parse_finish(raw: Any, has_calls: bool) -> FinishReason:
+    """Neutral finish reason; calls present under ``stop`` (some compatible servers) still
+    mean the model called a tool (C37)."""
+    reason = (
+        _FINISH.get(raw, "other")
+        if isinstance(raw, str)
+        else ("tool_calls" if has_calls else "stop")
+    )
+    if reason == "stop" and has_calls:
+        return "tool_calls"
+    return reason
+
+
+def _fallback_id(position: int) -> str:
+    """An id for a call the server sent without one (the history needs one to pair results)."""
+    return f"call_{position}"
