@@ -36,6 +36,7 @@ _BUILTINS: dict[str, str] = {
     "xai": "fctest.providers.xai:XAIAdapter",
     "openrouter": "fctest.providers.openrouter:OpenRouterAdapter",
     "groq": "fctest.providers.groq:GroqAdapter",
+    "anthropic": "fctest.providers.anthropic:AnthropicAdapter",
 }
 
 
