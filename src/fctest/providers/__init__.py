@@ -37,6 +37,7 @@ _BUILTINS: dict[str, str] = {
     "openrouter": "fctest.providers.openrouter:OpenRouterAdapter",
     "groq": "fctest.providers.groq:GroqAdapter",
     "anthropic": "fctest.providers.anthropic:AnthropicAdapter",
+    "gemini": "fctest.providers.gemini:GeminiAdapter",
 }
 
 
@@ -72,7 +73,11 @@ def get_adapter(name: str) -> Adapter:
             f"no adapter named {name!r}; known adapters: {', '.join(sorted(table)) or '(none)'}"
         ) from None
     module_name, _, attr = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), attr)
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        # A third-party entry point naming a missing module or class: say which adapter.
+        raise UsageError(f"adapter {name!r} ({target}) cannot be loaded: {exc}") from exc
     if not (isinstance(cls, type) and issubclass(cls, Adapter)):
         raise UsageError(f"adapter {name!r} ({target}) is not a fctest.providers.Adapter subclass")
     return cls()

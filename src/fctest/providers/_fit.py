@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -112,32 +112,52 @@ def _is_object(node: JSONObject) -> bool:
     return t == "object" or (isinstance(t, list) and "object" in t) or "properties" in node
 
 
-def _accepts_null(schema: Any) -> bool:
+# Keywords other than ``type``/``enum`` that can reject ``null``: a node holding one of them is
+# widened by wrapping it in ``anyOf`` rather than by editing its ``type``.
+_NULL_BLOCKERS = ("$ref", "const", "not", "allOf", "anyOf", "oneOf", "if")
+
+
+def _accepts_null(schema: Any, defs: Mapping[str, Any] | None = None, depth: int = 0) -> bool:
+    """Whether ``null`` is valid under ``schema`` (``$ref`` followed when ``defs`` are given)."""
     if not isinstance(schema, dict):
-        return schema is True
+        return schema is not False
+    if depth > 32:
+        return False
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and not (
+        defs is not None and ref in defs and _accepts_null(defs[ref], defs, depth + 1)
+    ):
+        return False
     t = schema.get("type")
-    if t == "null" or (isinstance(t, list) and "null" in t):
-        return True
-    if "enum" in schema:
-        return None in schema["enum"]
-    if "const" in schema:
-        return schema["const"] is None
-    return any(_accepts_null(s) for s in schema.get("anyOf", ()) + schema.get("oneOf", ()))
+    if t is not None and t != "null" and not (isinstance(t, list) and "null" in t):
+        return False
+    if "enum" in schema and None not in schema["enum"]:
+        return False
+    if "const" in schema and schema["const"] is not None:
+        return False
+    if "anyOf" in schema and not any(_accepts_null(s, defs, depth + 1) for s in schema["anyOf"]):
+        return False
+    if "oneOf" in schema and sum(_accepts_null(s, defs, depth + 1) for s in schema["oneOf"]) != 1:
+        return False
+    if "allOf" in schema and not all(_accepts_null(s, defs, depth + 1) for s in schema["allOf"]):
+        return False
+    return not ("not" in schema and _accepts_null(schema["not"], defs, depth + 1))
 
 
 def _nullable(schema: Any) -> Any:
     """``schema`` widened to also accept ``null`` (in the form strict decoders understand)."""
     if not isinstance(schema, dict) or _accepts_null(schema):
         return schema
-    t = schema.get("type")
-    if isinstance(t, str) and "$ref" not in schema:
-        out = {**schema, "type": [t, "null"]}
+    if not any(k in schema for k in _NULL_BLOCKERS):
+        # Only ``type`` and ``enum`` reject null here: widen both.
+        out = dict(schema)
+        t = schema.get("type")
+        if t is not None:
+            out["type"] = [*t, "null"] if isinstance(t, list) else [t, "null"]
         if "enum" in out:
             out["enum"] = [*out["enum"], None]
         return out
-    if isinstance(t, list):
-        return {**schema, "type": [*t, "null"]}
-    if "anyOf" in schema:
+    if not any(k in schema for k in ("type", "enum", *_NULL_BLOCKERS) if k != "anyOf"):
         return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
     return {"anyOf": [schema, {"type": "null"}]}
 
@@ -216,7 +236,7 @@ def _resolve_strict(tool: Tool, adapter: Adapter) -> bool:
     return profile.strict_default if tool.strict is None else tool.strict
 
 
-_CACHE: dict[tuple[str, int, int], tuple[Sequence[Tool], tuple[FittedTool, ...]]] = {}
+_CACHE: dict[tuple[str, int, int, int], tuple[Sequence[Tool], Profile, tuple[FittedTool, ...]]] = {}
 
 
 def fit_tools(
@@ -227,17 +247,22 @@ def fit_tools(
 ) -> tuple[FittedTool, ...]:
     """The tools as ``adapter`` will send them, or ``IncompatibleToolError``.
 
-    Results are cached per tool tuple (tools are immutable), so decoding can call this again
-    to map calls back at no cost.
+    Results are cached per tool tuple and profile (tools are immutable), so decoding can call
+    this again to map calls back at no cost.
     """
-    key = (adapter.name, id(tools), id(transformer))
+    if not isinstance(tools, tuple):  # a list may change after it was cached
+        return _fit(adapter, tools, transformer)
+    # The profile is part of the key: variants of one adapter share its name (Gemini's OpenAPI
+    # dialect, a user's subclass with a narrower profile).
+    profile = adapter.profile
+    key = (adapter.name, id(profile), id(tools), id(transformer))
     hit = _CACHE.get(key)
-    if hit is not None and hit[0] is tools:
-        return hit[1]
+    if hit is not None and hit[0] is tools and hit[1] is profile:
+        return hit[2]
     fitted = _fit(adapter, tools, transformer)
     if len(_CACHE) > 512:
         _CACHE.clear()
-    _CACHE[key] = (tools, fitted)
+    _CACHE[key] = (tools, profile, fitted)
     return fitted
 
 
@@ -307,22 +332,53 @@ def _fit(
     return tuple(out)
 
 
+def _branch(value: Any, branches: Sequence[Any], defs: JSONObject) -> Any:
+    """The ``anyOf``/``oneOf`` branch an object or array value was generated under, if clear.
+
+    Strict mode sends every property, so an object's keys name its branch (pydantic's
+    ``Model | None`` is ``anyOf: [{$ref}, {type: null}]``).
+    """
+    resolved = [
+        defs.get(b["$ref"], b) if isinstance(b, dict) and "$ref" in b else b for b in branches
+    ]
+    if isinstance(value, dict):
+        objects = [b for b in resolved if isinstance(b, dict) and _is_object(b)]
+        if len(objects) == 1:
+            return objects[0]
+        keys = value.keys()
+        for b in objects:
+            if keys == (b.get("properties") or {}).keys():
+                return b
+        return next((b for b in objects if keys <= (b.get("properties") or {}).keys()), None)
+    if isinstance(value, list):
+        return next((b for b in resolved if isinstance(b, dict) and "items" in b), None)
+    return None
+
+
 def _drop_nulls(value: Any, schema: Any, defs: JSONObject, depth: int = 0) -> Any:
     """Remove ``null`` values that stand for omitted optional properties (see ``make_strict``)."""
-    if depth > 64 or not isinstance(schema, dict):
+    if depth > 64 or not isinstance(schema, dict) or value is None:
         return value
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref in defs:
-        return _drop_nulls(value, defs[ref], defs, depth + 1)
-    if isinstance(value, dict):
-        props = schema.get("properties") or {}
+        value = _drop_nulls(value, defs[ref], defs, depth + 1)
+    for sub in schema.get("allOf") or ():
+        value = _drop_nulls(value, sub, defs, depth + 1)
+    branches = [*(schema.get("anyOf") or ()), *(schema.get("oneOf") or ())]
+    if branches:
+        value = _drop_nulls(value, _branch(value, branches, defs), defs, depth + 1)
+    props = schema.get("properties")
+    if isinstance(value, dict) and isinstance(props, dict):
         required = set(schema.get("required", ()))
         out = {}
         for k, v in value.items():
             sub = props.get(k)
-            if v is None and k in props and k not in required and not _accepts_null(sub):
+            if sub is None:
+                out[k] = v
+            elif v is None and k not in required and not _accepts_null(sub, defs):
                 continue
-            out[k] = _drop_nulls(v, sub, defs, depth + 1) if sub is not None else v
+            else:
+                out[k] = _drop_nulls(v, sub, defs, depth + 1)
         return out
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         return [_drop_nulls(v, schema["items"], defs, depth + 1) for v in value]
