@@ -5,6 +5,7 @@ modules). Importing fctest never imports pytest, vcrpy or hypothesis.
 """
 
 from . import errors
+from ._client import AsyncClient, Client
 from ._events import (
     Finished,
     StreamEvent,
@@ -23,20 +24,30 @@ from ._messages import (
     ToolResult,
     Usage,
 )
+from ._retry import RetryPolicy
+from ._runner import RunResult
 from ._tools import Tool, tool
+from ._transports import AsyncMockTransport, AsyncTransport, MockTransport, Transport
 from ._version import __version__
 from ._wire import HttpRequest, HttpResponse
 from .providers import adapter_names, get_adapter
 
 __all__ = [
+    "AsyncClient",
+    "AsyncMockTransport",
+    "AsyncTransport",
+    "Client",
     "Finished",
     "HttpRequest",
     "HttpResponse",
     "Message",
+    "MockTransport",
     "OutputSchema",
     "ProviderPart",
     "Request",
     "Response",
+    "RetryPolicy",
+    "RunResult",
     "StreamEvent",
     "TextDelta",
     "Tool",
@@ -45,6 +56,7 @@ __all__ = [
     "ToolCallFinished",
     "ToolCallStarted",
     "ToolResult",
+    "Transport",
     "Usage",
     "__version__",
     "adapter_names",
