@@ -26,6 +26,7 @@ from fctest import (
     AsyncClient,
     AsyncMockTransport,
     Client,
+    Finished,
     HttpRequest,
     HttpResponse,
     Message,
@@ -306,7 +307,8 @@ def test_stream_yields_events_then_the_response() -> None:
     events = items[:-1]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Hello world"
     assert [type(e) for e in events if not isinstance(e, TextDelta)][:1] == [ToolCallStarted]
-    assert isinstance(events[-1], ToolCallFinished)
+    assert isinstance(events[-2], ToolCallFinished)
+    assert events[-1] == Finished(final.finish_reason, final.raw_finish_reason, final.usage)
     assert transport.requests[0].json()["stream"] is True
 
 
@@ -712,6 +714,10 @@ def test_every_provider_stream(
     assert isinstance(final, Response)
     assert [t.arguments for t in final.tool_calls] == [{"city": "Paris"}, {"city": "Rome"}]
     assert [e.call.name for e in items if isinstance(e, ToolCallFinished)] == ["get_weather"] * 2
+    # Every stream ends with exactly one Finished event, then the Response.
+    finished = [e for e in items if isinstance(e, Finished)]
+    assert finished == [Finished("tool_calls", final.raw_finish_reason, final.usage)]
+    assert items[-2] == finished[0]
 
 
 @pytest.mark.parametrize("name", fctest.adapter_names())

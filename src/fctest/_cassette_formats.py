@@ -30,6 +30,17 @@ from ._wire import HttpRequest, HttpResponse
 
 __all__ = ["CassetteFormatError", "Interaction", "load_cassette"]
 
+_STREAM_TYPES = ("event-stream", "ndjson", "vnd.amazon.eventstream")
+# Streaming endpoints, for recordings whose headers were dropped or redacted: Gemini
+# ``streamGenerateContent?alt=sse``, Bedrock ``/converse-stream`` and
+# ``/invoke-with-response-stream`` (AWS event stream).
+_STREAM_URLS = (
+    "alt=sse",
+    ":streamGenerateContent",
+    "/converse-stream",
+    "/invoke-with-response-stream",
+)
+
 
 class CassetteFormatError(UsageError):
     """A file that is not a cassette in any format fctest reads."""
@@ -45,12 +56,15 @@ class Interaction:
 
     @property
     def is_stream(self) -> bool:
-        """Whether the response is a stream (SSE or NDJSON) rather than one JSON body."""
-        ctype = self.response.headers.get("content-type", "")
-        if "event-stream" in ctype or "ndjson" in ctype:
+        """Whether the response is a stream (SSE, NDJSON or an AWS event stream) rather than one
+        JSON body. An error status is never a stream, even in answer to a stream request."""
+        ctype = self.response.headers.get("content-type", "").lower()
+        if any(kind in ctype for kind in _STREAM_TYPES):
             return True
+        if not self.response.ok:
+            return False
         if self.request is not None:
-            if "alt=sse" in self.request.url or ":streamGenerateContent" in self.request.url:
+            if any(hint in self.request.url for hint in _STREAM_URLS):
                 return True
             try:
                 body = self.request.json()
@@ -65,7 +79,11 @@ def _yaml_load(raw: bytes) -> Any:
     import yaml  # imported here: `import fctest` stays light
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(raw, Loader=loader)  # a safe loader, always
+    try:
+        return yaml.load(raw, Loader=loader)  # a safe loader, always
+    except yaml.YAMLError as exc:  # includes tags a safe loader refuses (!!python/object)
+        # a ValueError: load_cassette turns it into a CassetteFormatError naming the file
+        raise ValueError(f"not YAML that loads safely: {exc}") from exc
 
 
 def _headers(raw: Any) -> dict[str, str]:
@@ -101,19 +119,30 @@ def _body(side: dict[str, Any], headers: dict[str, str]) -> bytes:
     if body is None:
         return b""
     if isinstance(body, str):
+        # Text cannot still be compressed: the recorder decoded it and kept the header.
+        headers.pop("content-encoding", None)
         return body.encode("utf-8")
     if isinstance(body, bytes):
         return _decompress(body, headers)
     raise CassetteFormatError(f"unexpected body of type {type(body).__name__}")
 
 
+def _fit_length(headers: dict[str, str], body: bytes) -> dict[str, str]:
+    """Drop a ``content-length`` the stored body no longer has (re-serialised ``parsed_body``,
+    characters folded by the recorder, a redacted value): replaying it would lie."""
+    if headers.get("content-length", str(len(body))) != str(len(body)):
+        del headers["content-length"]
+    return headers
+
+
 def _request(side: dict[str, Any]) -> HttpRequest:
     headers = _headers(side.get("headers"))
+    body = _body(side, headers)
     return HttpRequest(
         method=str(side.get("method", "POST")).upper(),
         url=str(side.get("uri") or side.get("url") or ""),
-        headers=headers,
-        body=_body(side, headers),
+        headers=_fit_length(headers, body),
+        body=body,
     )
 
 
@@ -122,7 +151,7 @@ def _response(side: dict[str, Any]) -> HttpResponse:
     status = side.get("status")
     code = status.get("code") if isinstance(status, dict) else status
     body = _body(side, headers)
-    return HttpResponse(status=int(code or 200), headers=headers, body=body)
+    return HttpResponse(status=int(code or 200), headers=_fit_length(headers, body), body=body)
 
 
 def _vercel(path: Path, raw: bytes) -> list[Interaction]:
@@ -138,9 +167,24 @@ def _vercel(path: Path, raw: bytes) -> list[Interaction]:
 
 
 def load_cassette(path: str | Path) -> list[Interaction]:
-    """Every interaction recorded in ``path``, whichever of the known formats it is in."""
+    """Every interaction recorded in ``path``, whichever of the known formats it is in.
+
+    Raises ``CassetteFormatError`` naming the file for anything that is not a cassette.
+    """
     path = Path(path)
     raw = path.read_bytes()
+    try:
+        return _load(path, raw)
+    except CassetteFormatError:
+        raise
+    except (ValueError, TypeError, AttributeError, KeyError, EOFError, OSError, zlib.error) as exc:
+        # Bad gzip, YAML or JSON, or a layout that is not the one it looks like.
+        raise CassetteFormatError(
+            f"{path}: not a readable cassette: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _load(path: Path, raw: bytes) -> list[Interaction]:
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     if path.name.endswith(".chunks.txt"):
@@ -155,11 +199,13 @@ def load_cassette(path: str | Path) -> list[Interaction]:
         raise CassetteFormatError(f"{path}: not a cassette (top level is {type(data).__name__})")
     if "interactions" in data:
         pairs = data["interactions"] or []
-        if pairs and "request" not in pairs[0]:
-            raise CassetteFormatError(
-                f"{path}: interactions without request/response (keys {sorted(pairs[0])}); "
-                "gRPC cassettes (request_sample/response_sample) are not HTTP traffic"
-            )
+        for pair in pairs:
+            if not (isinstance(pair, dict) and "request" in pair and "response" in pair):
+                keys = sorted(pair) if isinstance(pair, dict) else type(pair).__name__
+                raise CassetteFormatError(
+                    f"{path}: interactions without request/response (keys {keys}); "
+                    "gRPC cassettes (request_sample/response_sample) are not HTTP traffic"
+                )
         return [Interaction(_request(p["request"]), _response(p["response"])) for p in pairs]
     if "requests" in data and "responses" in data:
         return [

@@ -27,7 +27,7 @@ from collections.abc import (
 from logging import DEBUG, INFO, WARNING
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar
 
-from ._events import StreamEvent
+from ._events import Finished, StreamEvent
 from ._exceptions import (
     ProviderError,
     ToolArgumentsError,
@@ -512,10 +512,12 @@ class Client(_ClientBase):
                         body = b"".join(chunks)
                         raise adapter.parse_error(HttpResponse(head.status, head.headers, body))
                     decoder = adapter.stream_decoder(request)
+                    finished = False
                     for chunk in chunks:
                         events = decoder.feed(chunk)
                         if events:
                             yielded = True
+                            finished = finished or any(isinstance(e, Finished) for e in events)
                             yield from events
                     response = decoder.close()
             except (ProviderError, TransportError) as exc:
@@ -528,8 +530,14 @@ class Client(_ClientBase):
                 core.retry.sleep(delay)
                 continue
             core.received(head.status, state.attempts + 1, started)
+            if not finished:  # the decoder finished in close(): say so from the response
+                yield _finished(response)
             yield response
             return
+
+
+def _finished(response: Response) -> Finished:
+    return Finished(response.finish_reason, response.raw_finish_reason, response.usage)
 
 
 class AsyncClient(_ClientBase):
@@ -682,10 +690,12 @@ class AsyncClient(_ClientBase):
                         body = b"".join([chunk async for chunk in chunks])
                         raise adapter.parse_error(HttpResponse(head.status, head.headers, body))
                     decoder = adapter.stream_decoder(request)
+                    finished = False
                     async for chunk in chunks:
                         events = decoder.feed(chunk)
                         if events:
                             yielded = True
+                            finished = finished or any(isinstance(e, Finished) for e in events)
                             for event in events:
                                 yield event
                     response = decoder.close()
@@ -699,5 +709,7 @@ class AsyncClient(_ClientBase):
                 await core.retry.async_sleep(delay)
                 continue
             core.received(head.status, state.attempts + 1, started)
+            if not finished:  # the decoder finished in close(): say so from the response
+                yield _finished(response)
             yield response
             return

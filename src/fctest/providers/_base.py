@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Protocol
 from .._exceptions import ProtocolError, ProviderError, UsageError
 from .._messages import Request, Response
 from .._wire import HttpRequest, HttpResponse
+from ._fit import DialectTransformer
 from ._profile import Profile
 
 __all__ = ["Adapter", "Config", "StreamDecoder"]
@@ -39,7 +40,13 @@ class Config:
 
 
 class StreamDecoder(Protocol):
-    """Fed the bytes of one streamed response, in pieces of any size."""
+    """Fed the bytes of one streamed response, in pieces of any size.
+
+    A decoder that learns from the wire that the response is complete (Anthropic
+    ``message_stop``, OpenAI ``[DONE]``) may hand out the ``Finished`` event from ``feed``;
+    otherwise the consumer makes it from the ``Response`` that ``close()`` returns, so every
+    stream a client yields ends with ``Finished`` and then the ``Response``.
+    """
 
     def feed(self, data: bytes) -> list[Any]:
         """The stream events completed by these bytes (``fctest`` stream event values)."""
@@ -62,6 +69,8 @@ class Adapter(abc.ABC):
     config_type: ClassVar[type[Config]] = Config
     default_base_url: ClassVar[str] = ""
     env: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    transformer: ClassVar[type[DialectTransformer]] = DialectTransformer
+    """How tool schemas are fitted to this provider's dialect (``fit_tools``' default)."""
 
     @abc.abstractmethod
     def build_request(self, request: Request, config: Config) -> HttpRequest:

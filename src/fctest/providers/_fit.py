@@ -243,13 +243,17 @@ def fit_tools(
     adapter: Adapter,
     tools: Sequence[Tool],
     *,
-    transformer: type[DialectTransformer] = DialectTransformer,
+    transformer: type[DialectTransformer] | None = None,
 ) -> tuple[FittedTool, ...]:
     """The tools as ``adapter`` will send them, or ``IncompatibleToolError``.
+
+    ``transformer`` defaults to the adapter's own (``Adapter.transformer``).
 
     Results are cached per tool tuple and profile (tools are immutable), so decoding can call
     this again to map calls back at no cost.
     """
+    if transformer is None:
+        transformer = adapter.transformer
     if not isinstance(tools, tuple):  # a list may change after it was cached
         return _fit(adapter, tools, transformer)
     # The profile is part of the key: variants of one adapter share its name (Gemini's OpenAPI
@@ -389,7 +393,7 @@ def restorer(
     adapter: Adapter,
     request: Request | None,
     *,
-    transformer: type[DialectTransformer] = DialectTransformer,
+    transformer: type[DialectTransformer] | None = None,
 ) -> Callable[[ToolCall], ToolCall] | None:
     """A function mapping decoded calls back to the declared tools, or ``None`` if none needed."""
     if request is None or not request.tools:

@@ -283,6 +283,7 @@ class AnthropicAdapter(Adapter):
 
     name = PROVIDER
     profile = PROFILE
+    transformer = AnthropicStrictTransformer
     config_type = AnthropicConfig
     default_base_url = "https://api.anthropic.com"
     env: ClassVar[Mapping[str, tuple[str, ...]]] = {

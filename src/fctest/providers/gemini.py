@@ -445,6 +445,7 @@ class GeminiAdapter(Adapter):
     name: ClassVar[str] = "gemini"
     profile: ClassVar[Profile] = PROFILE
     config_type: ClassVar[type[Config]] = GeminiConfig
+    transformer: ClassVar[type[DialectTransformer]] = GeminiJSONSchemaTransformer
     default_base_url: ClassVar[str] = "https://generativelanguage.googleapis.com"
     # The SDK reads both keys and prefers GOOGLE_API_KEY (_api_client.get_env_api_key), and
     # GOOGLE_GEMINI_BASE_URL for the base URL (_base_url.get_base_url).
