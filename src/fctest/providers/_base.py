@@ -93,6 +93,35 @@ class Adapter(abc.ABC):
     def parse_error(self, response: HttpResponse) -> ProviderError:
         """The ``ProviderError`` subclass that this non-2xx response stands for."""
 
+    # --- the inverse: what the provider would answer ---------------------------------------
+    # The reference server (``fctest serve``), the round-trip properties and the benchmarks
+    # need each wire format written as well as read. Optional for third-party adapters: the
+    # plugin's replay does not need them.
+    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
+        """``response`` as this provider's 2xx JSON answer (``parse_response`` reads it back
+        to an equal ``Response``, and so does the provider's official SDK)."""
+        raise UsageError(f"adapter {self.name!r} has no response encoder")
+
+    def encode_stream(
+        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
+    ) -> list[bytes]:
+        """``response`` as this provider streams it, one wire event per item (an SSE event
+        with its blank line, or an NDJSON line); argument text is cut into fragments of at
+        most ``fragment_size`` characters where the provider streams arguments in pieces."""
+        raise UsageError(f"adapter {self.name!r} has no stream encoder")
+
+    def encode_error(
+        self, status: int, message: str, *, retry_after: float | None = None
+    ) -> HttpResponse:
+        """An error answer in this provider's documented error shape (``parse_error`` maps
+        it to the class the status stands for); ``retry_after`` becomes its retry header."""
+        raise UsageError(f"adapter {self.name!r} has no error encoder")
+
+    def assistant_turns(self, request: HttpRequest) -> int:
+        """How many assistant (model) turns the history of a request built by this adapter
+        holds: the reference server answers step ``n`` of a scenario's script with it."""
+        raise UsageError(f"adapter {self.name!r} cannot read its own requests")
+
     # --- shared mechanics -----------------------------------------------------------------
     def base_url(self, config: Config) -> str:
         url = config.base_url or self.default_base_url
