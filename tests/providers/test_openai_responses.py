@@ -841,8 +841,20 @@ def test_c39_error_envelope_under_200_raises() -> None:
     body = _error_body(
         "You exceeded your current quota", "insufficient_quota", "insufficient_quota"
     )
-    with pytest.raises(RateLimitError, match="quota"):
+    with pytest.raises(RateLimitError, match="quota") as info:
         ADAPTER.parse_response(HttpResponse(200, {}, body))
+    # A used-up quota is not cured by waiting: never retried (OpenAI error-codes guide).
+    assert info.value.retryable is False
+
+
+@pytest.mark.parametrize("code", ["invalid_prompt", "image_too_large", "bio_policy"])
+def test_c40_failed_response_for_a_caller_error_is_a_bad_request(code: str) -> None:
+    data = response_json([], status="failed", usage=None)
+    data["error"] = {"code": code, "message": "Rejected."}
+    with pytest.raises(BadRequestError, match="Rejected") as info:
+        ADAPTER.parse_response(HttpResponse(200, {}, json.dumps(data).encode()))
+    assert info.value.retryable is False
+    assert info.value.code == code
 
 
 # --- streams -------------------------------------------------------------------------------------

@@ -83,6 +83,28 @@ _MODEL_OUTPUT_CODES = frozenset({"tool_use_failed"})
 # OpenAI/Groq/Azure: "This model's maximum context length is ..." (code context_length_exceeded).
 _CONTEXT_CODES = frozenset({"context_length_exceeded"})
 # In-band errors that carry no status: what their code means (OpenAI error codes and types).
+# A failed Responses answer's ``error.code`` (openai-python types/responses/response_error.py
+# ``ResponseError.code``): every code but the two below is about the request or its inputs.
+_RESPONSES_CALLER_CODES = (
+    "invalid_prompt",
+    "data_residency_mismatch",
+    "bio_policy",
+    "misalignment_policy_violation",
+    "invalid_image",
+    "invalid_image_format",
+    "invalid_base64_image",
+    "invalid_image_url",
+    "image_too_large",
+    "image_too_small",
+    "image_parse_error",
+    "image_content_policy_violation",
+    "invalid_image_mode",
+    "image_file_too_large",
+    "unsupported_image_media_type",
+    "empty_image_file",
+    "failed_to_download_image",
+    "image_file_not_found",
+)
 _IN_BAND_STATUS = {
     "invalid_request_error": 400,
     "tool_use_failed": 400,
@@ -90,7 +112,12 @@ _IN_BAND_STATUS = {
     "rate_limit_exceeded": 429,
     "insufficient_quota": 429,
     "server_error": 500,
+    "vector_store_timeout": 504,
+    **dict.fromkeys(_RESPONSES_CALLER_CODES, 400),
 }
+# A 429 that waiting does not cure: the account's quota or credits are used up ("You exceeded
+# your current quota", OpenAI error-codes guide). The SDK retries it; retrying only wastes time.
+_NOT_RETRYABLE_CODES = frozenset({"insufficient_quota"})
 # Azure: "Please retry after 20 seconds" is in the message of a 429 whose headers may not say
 # it (provider-dialects.md §12 [I32]).
 _RETRY_IN_MESSAGE = re.compile(r"retry after (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
@@ -191,6 +218,8 @@ def _error(
     should_retry = headers.get("x-should-retry")
     if should_retry in ("true", "false"):
         retryable = should_retry == "true"
+    if code in _NOT_RETRYABLE_CODES:
+        retryable = False
     retry_after_seconds = None
     match = _RETRY_IN_MESSAGE.search(message)
     if match is not None and not any(h in headers for h in ("retry-after", "retry-after-ms")):
