@@ -28,8 +28,8 @@ back as one block after the opaque blocks, so a server-tool turn is replayed as
 ``[server blocks..., text, tool_use...]`` rather than in its original interleaving.
 
 This module holds the request direction; response bodies, the stream decoder and errors are in
-``_anthropic_decode``. Nothing here does I/O: keys, versions and base URLs arrive in
-``AnthropicConfig``.
+``_anthropic_decode``, and their inverse (what the API would answer) in ``_anthropic_encode``.
+Nothing here does I/O: keys, versions and base URLs arrive in ``AnthropicConfig``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from .._messages import Message, OutputSchema, Request, Response, ToolCall, Tool
 from .._schema import subschemas
 from .._types import JSONObject
 from .._wire import HttpRequest, HttpResponse
+from . import _anthropic_encode
 from ._anthropic_decode import (
     PROVIDER,
     AnthropicStreamDecoder,
@@ -52,6 +53,7 @@ from ._anthropic_decode import (
     parse_message,
 )
 from ._base import Adapter, Config
+from ._encoding import wire_names
 from ._fit import DialectTransformer, FittedTool, fit_tools, make_strict, restorer, wire_name
 from ._ids import IdMapper, IdRule
 from ._profile import KeywordMode, Profile
@@ -377,7 +379,31 @@ class AnthropicAdapter(Adapter):
             error = {"message": text.strip()[:500]}
         return parse_error_object(error, response.status, text, response.headers, body)
 
+    # --- the inverse: what the API would answer (written in _anthropic_encode) -------------
+    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
+        return _anthropic_encode.encode_message(
+            response, self._wire_names(request), _model(response, request)
+        )
+
+    def encode_stream(
+        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
+    ) -> list[bytes]:
+        return _anthropic_encode.encode_stream(
+            response, self._wire_names(request), _model(response, request), fragment_size
+        )
+
+    def encode_error(
+        self, status: int, message: str, *, retry_after: float | None = None
+    ) -> HttpResponse:
+        return _anthropic_encode.encode_error(status, message, retry_after)
+
+    def assistant_turns(self, request: HttpRequest) -> int:
+        return _anthropic_encode.assistant_turns(request)
+
     # --- helpers ----------------------------------------------------------------------------
+    def _wire_names(self, request: Request | None) -> Mapping[str, str]:
+        return wire_names(self, request, AnthropicStrictTransformer)
+
     def _fit(self, request: Request) -> tuple[FittedTool, ...]:
         if not request.tools:
             return ()
@@ -385,6 +411,10 @@ class AnthropicAdapter(Adapter):
 
     def _restorer(self, request: Request | None) -> Callable[[ToolCall], ToolCall] | None:
         return restorer(self, request, transformer=AnthropicStrictTransformer)
+
+
+def _model(response: Response, request: Request | None) -> str:
+    return response.model or (request.model if request is not None else "")
 
 
 # --- to the wire ----------------------------------------------------------------------------------

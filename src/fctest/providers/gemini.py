@@ -43,7 +43,8 @@ What differs from the OpenAI shape, and what this module does:
   ``google.rpc.RetryInfo`` detail's ``retryDelay`` ("30s") is the ``retry_after``; depleted
   prepaid credits (402 ``RESOURCE_EXHAUSTED``) are not retryable.
 
-This module builds requests; decoding (bodies, streams, errors) lives in ``_gemini_decode``.
+This module builds requests; decoding (bodies, streams, errors) lives in ``_gemini_decode`` and
+its inverse (what the API would answer: bodies, streams, errors) in ``_gemini_encode``.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ from .._exceptions import ProviderError, UsageError
 from .._messages import Message, ProviderPart, Request, Response, ToolCall, ToolResult
 from .._types import JSONObject
 from .._wire import HttpRequest, HttpResponse
+from . import _gemini_encode
 from ._base import Adapter, Config
+from ._encoding import wire_names
 from ._fit import DialectTransformer, FittedTool, fit_tools, restorer
 from ._gemini_decode import GeminiStreamDecoder, parse_body, parse_error
 from ._profile import KeywordMode, Profile
@@ -547,6 +550,31 @@ class GeminiAdapter(Adapter):
     def parse_error(self, response: HttpResponse) -> ProviderError:
         return parse_error(response)
 
+    # --- the inverse: what the API would answer (written in _gemini_encode) -----------------
+    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
+        return _gemini_encode.encode_body(
+            response, self._wire_names(request), _model(response, request)
+        )
+
+    def encode_stream(
+        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
+    ) -> list[bytes]:
+        return _gemini_encode.encode_stream(
+            response, self._wire_names(request), _model(response, request), fragment_size
+        )
+
+    def encode_error(
+        self, status: int, message: str, *, retry_after: float | None = None
+    ) -> HttpResponse:
+        return _gemini_encode.encode_error(status, message, retry_after)
+
+    def assistant_turns(self, request: HttpRequest) -> int:
+        return _gemini_encode.assistant_turns(request)
+
+    def _wire_names(self, request: Request | None) -> Mapping[str, str]:
+        # Names are fitted the same way in both schema dialects (see _restorer).
+        return wire_names(self, request, GeminiJSONSchemaTransformer)
+
     def _restorer(self, request: Request | None) -> Callable[[ToolCall], ToolCall] | None:
         # Names are fitted the same way in both schema dialects, so the default one maps
         # wire names back whichever GeminiConfig.schema_field built the request.
@@ -560,6 +588,10 @@ class _GeminiOpenAPIVariant(GeminiAdapter):
 
 
 _OPENAPI_VARIANT = _GeminiOpenAPIVariant()
+
+
+def _model(response: Response, request: Request | None) -> str:
+    return response.model or (request.model if request is not None else "")
 
 
 # --- to the wire (_map_*) ----------------------------------------------------------------------

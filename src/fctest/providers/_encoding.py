@@ -1,0 +1,101 @@
+"""What every response encoder (the inverse of a decoder) shares: framing, cutting, ids.
+
+The encoders write what a provider would answer, for the reference server (``fctest serve``),
+the round-trip properties and the benchmarks. They must be deterministic (the same response
+gives the same bytes, so a recorded cassette can be reproduced): ids they make up are digests
+of the response's content, never of a clock or a random source. Provider modules
+(``_<provider>_encode``) hold only their own shapes; nothing here knows a provider.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._exceptions import UsageError
+from ._fit import fit_tools
+
+if TYPE_CHECKING:
+    from .._messages import Request, Response
+    from ._base import Adapter
+    from ._fit import DialectTransformer
+
+__all__ = [
+    "content_id",
+    "fragments",
+    "response_digest",
+    "retry_after_header",
+    "sse_event",
+    "wire_names",
+]
+
+
+def sse_event(data: str, *, event: str | None = None, line_end: str = "\n") -> bytes:
+    """One Server-Sent Event with its blank line: ``event:`` (if any), then ``data:`` lines.
+
+    ``line_end`` is ``"\\r\\n"`` for providers that frame with CRLF (Gemini). A payload that
+    holds newlines becomes several ``data:`` lines, which a reader joins back (WHATWG).
+    """
+    lines = [f"event: {event}"] if event else []
+    lines.extend(f"data: {line}" for line in data.split("\n"))
+    return (line_end.join(lines) + line_end + line_end).encode("utf-8")
+
+
+def fragments(text: str, size: int) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters (none for empty text)."""
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise UsageError(f"fragment_size must be a positive integer, got {size!r}")
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def response_digest(response: Response, *salt: Any) -> str:
+    """A hex SHA-256 over what a response says (model, text, calls, finish, usage)."""
+    usage = response.usage
+    seed = json.dumps(
+        [
+            response.model,
+            response.text,
+            [[c.id, c.name, c.arguments, c.raw_arguments] for c in response.tool_calls],
+            response.finish_reason,
+            response.raw_finish_reason,
+            None if usage is None else [usage.input_tokens, usage.output_tokens],
+            list(salt),
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=repr,
+    )
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+
+def content_id(prefix: str, *parts: Any, length: int = 24) -> str:
+    """``prefix`` plus ``length`` hex digits of a digest of ``parts`` (JSON-encoded)."""
+    seed = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return prefix + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:length]
+
+
+def retry_after_header(seconds: float) -> str:
+    """A ``retry-after`` value: whole seconds as an integer (RFC 9110 10.2.3 delay-seconds),
+    a fraction as a decimal (which the SDKs read too: ``float(retry_header)``)."""
+    if isinstance(seconds, bool) or not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"retry_after must be a finite number of seconds >= 0, got {seconds!r}")
+    return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+
+
+def wire_names(
+    adapter: Adapter,
+    request: Request | None,
+    transformer: type[DialectTransformer] | None = None,
+) -> Mapping[str, str]:
+    """Declared tool name -> the name the request put on the wire (``{}`` without a request).
+
+    A provider answers with the names it was sent; the adapter's restorer maps them back, so an
+    encoder writing a renamed tool's call must use the wire name.
+    """
+    if request is None or not request.tools:
+        return {}
+    return {f.tool.name: f.name for f in fit_tools(adapter, request.tools, transformer=transformer)}
