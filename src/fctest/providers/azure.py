@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from .._exceptions import UsageError
 from .._messages import Request
+from .._types import JSONObject
 from ._base import Config
 from .openai import OPENAI_PROFILE, OpenAIAdapter
 
@@ -71,6 +72,8 @@ class AzureOpenAIAdapter(OpenAIAdapter):
         "endpoint": ("AZURE_OPENAI_ENDPOINT",),
         "api_version": ("OPENAI_API_VERSION",),
     }
+    # Azure's 429 says when to retry in ``retry-after`` and in its message ([I32]).
+    retry_after_ms: ClassVar[bool] = False
 
     def url(self, request: Request, config: Config) -> str:
         config = cast(AzureConfig, config)  # build_request ran check_config first
@@ -103,6 +106,11 @@ class AzureOpenAIAdapter(OpenAIAdapter):
             headers["Authorization"] = f"Bearer {config.azure_ad_token}"
         headers.update(config.headers)
         return headers
+
+    def error_body(self, status: int, message: str) -> JSONObject:
+        """``{"error": {"code": "<status>", "message"}}``: Azure writes the status as a string
+        code (provider-dialects.md table 12, [I32])."""
+        return {"error": {"code": str(status), "message": message}}
 
     def _endpoint(self, config: AzureConfig) -> str:
         if not config.endpoint:

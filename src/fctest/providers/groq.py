@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .._messages import Usage
+from .._messages import Request, Response, Usage
 from .._types import JSONObject
+from ._encoding import content_id
 from ._openai_common import parse_usage
+from ._openai_encode import WireCall, chat_usage, openai_error
 from .openai import OPENAI_PROFILE, OpenAIAdapter
 
 __all__ = ["GROQ_PROFILE", "GroqAdapter"]
@@ -64,3 +66,45 @@ class GroqAdapter(OpenAIAdapter):
             if isinstance(x_groq, dict):
                 usage = parse_usage(x_groq.get("usage"))
         return usage
+
+    # --- the inverse ---------------------------------------------------------------------------
+    # Groq's request id travels in ``x_groq.id``; a stream's usage comes unasked in its finish
+    # chunk, as ``x_groq.usage`` and ``usage`` (groq-python chat_completion_chunk.py; corpus
+    # pydantic-ai ``test_tool_use_failed_error_streaming.yaml``). Calls arrive whole
+    # (``streams_arguments=False``). 429s carry ``retry-after`` (console.groq.com/docs/rate-limits).
+    retry_after_ms: ClassVar[bool] = False
+
+    def error_body(self, status: int, message: str) -> JSONObject:
+        """OpenAI's envelope without ``param`` (corpus pydantic-ai
+        ``test_model_name_suggestion[groq].yaml``)."""
+        error = {k: v for k, v in openai_error(status, message)["error"].items() if k != "param"}
+        return {"error": error}
+
+    def completion_body(self, response: Response, calls: list[WireCall]) -> JSONObject:
+        body = super().completion_body(response, calls)
+        return {**body, "x_groq": {"id": _request_id(body["id"])}}
+
+    def encode_chunks(
+        self, response: Response, request: Request | None, fragment_size: int
+    ) -> list[JSONObject]:
+        chunks = super().encode_chunks(response, request, fragment_size)
+        request_id = _request_id(chunks[0]["id"])
+        chunks[0] = {**chunks[0], "x_groq": {"id": request_id}}
+        usage = chat_usage(response.usage)
+        if usage is not None:
+            finish = next(
+                i for i, c in enumerate(chunks) if c["choices"] and c["choices"][0]["finish_reason"]
+            )
+            chunks[finish] = {
+                **chunks[finish],
+                "x_groq": {"id": request_id, "usage": usage},
+                "usage": usage,
+            }
+            chunks = [c for c in chunks if c["choices"]]  # no separate usage chunk
+        return chunks
+
+
+def _request_id(completion_id: str) -> str:
+    """Groq's ``req_`` id, derived from the completion's (so a decoded answer re-encodes the
+    same)."""
+    return content_id("req_", completion_id, length=26)

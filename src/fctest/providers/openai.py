@@ -10,7 +10,10 @@ catalogued in ``shared/provider-dialects.md`` (C01-C40); each rule below names i
 What lives here: the Chat profile, the adapter (request body, response, errors) and the stream
 decoder, each with small hooks (``url``, ``headers``, ``describe_error``, class settings) that
 ``azure``, ``xai``, ``openrouter`` and ``groq`` override. What the Responses adapter shares with
-this one (errors, usage, strict dialect, parallel rule) is in ``_openai_common``.
+this one (errors, usage, strict dialect, parallel rule) is in ``_openai_common``. The inverse
+(``encode_response``/``encode_stream``/``encode_error``/``assistant_turns``) is written in
+``_openai_encode``; the adapter only wires it up, with hooks (``completion_body``,
+``encode_chunks``, ``stream_preamble``, ``error_body``) for the vendors' quirks.
 """
 
 from __future__ import annotations
@@ -40,6 +43,17 @@ from ._openai_common import (
     parse_error,
     parse_usage,
     tool_result_text,
+)
+from ._openai_encode import (
+    DONE,
+    WireCall,
+    chat_chunks,
+    chat_completion,
+    count_chat_turns,
+    error_response,
+    openai_error,
+    sse_data,
+    wire_calls,
 )
 from ._profile import Profile
 
@@ -115,6 +129,9 @@ class OpenAIAdapter(Adapter):
     """Send ``stream_options: {include_usage: true}`` so the last chunk carries usage."""
     id_rule: ClassVar[IdRule] = IdRule(OPENAI_PROFILE.tool_call_id_pattern or ".+", max_length=40)
     """Ids replayed in the history that break it are remapped, call and result alike (C29)."""
+    retry_after_ms: ClassVar[bool] = True
+    """Encoded error answers carry ``retry-after-ms`` beside ``retry-after`` (OpenAI sends
+    both; openai-python ``_base_client.py`` reads the milliseconds first)."""
 
     # --- hooks for vendors ----------------------------------------------------------------
     def url(self, request: Request, config: Config) -> str:
@@ -263,6 +280,65 @@ class OpenAIAdapter(Adapter):
 
     def stream_decoder(self, request: Request | None = None) -> ChatStreamDecoder:
         return ChatStreamDecoder(self, restorer(self, request, transformer=self.transformer))
+
+    # --- the inverse: what the provider would answer (``_openai_encode``) --------------------
+    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
+        body = self.completion_body(response, wire_calls(self, response, request))
+        return HttpResponse(200, {"content-type": "application/json"}, self.encode_json(body))
+
+    def encode_stream(
+        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
+    ) -> list[bytes]:
+        chunks = self.encode_chunks(response, request, fragment_size)
+        return [*self.stream_preamble(), *(sse_data(c) for c in chunks), DONE]
+
+    def completion_body(self, response: Response, calls: list[WireCall]) -> JSONObject:
+        """The ``chat.completion`` body (Groq adds ``x_groq``)."""
+        return chat_completion(response, calls)
+
+    def encode_chunks(
+        self, response: Response, request: Request | None, fragment_size: int
+    ) -> list[JSONObject]:
+        """The stream's chunks. Calls arrive whole where the profile says arguments are not
+        streamed (Groq, xAI: provider-dialects.md table 10, C38); usage comes last when the
+        request asked for it (Groq moves it, see its module)."""
+        return chat_chunks(
+            response,
+            wire_calls(self, response, request),
+            fragment_size=fragment_size,
+            whole_calls=not self.profile.streams_arguments,
+            include_usage=self.asks_stream_usage(request),
+        )
+
+    def asks_stream_usage(self, request: Request | None) -> bool:
+        """Whether ``request``, as this adapter sends it, asks for a usage chunk: its own
+        ``stream_options`` in ``extra_body`` if any, else the adapter's ``stream_usage``."""
+        extra = request.extra_body if request is not None else None
+        options = extra.get("stream_options") if extra else None
+        if isinstance(options, dict):
+            return bool(options.get("include_usage"))
+        return self.stream_usage
+
+    def stream_preamble(self) -> list[bytes]:
+        """Events sent before the first chunk (OpenRouter's processing comments)."""
+        return []
+
+    def encode_error(
+        self, status: int, message: str, *, retry_after: float | None = None
+    ) -> HttpResponse:
+        return error_response(
+            status,
+            self.error_body(status, message),
+            retry_after=retry_after,
+            retry_after_ms=self.retry_after_ms,
+        )
+
+    def error_body(self, status: int, message: str) -> JSONObject:
+        """This provider's error body for ``status`` (vendors override the shape)."""
+        return openai_error(status, message)
+
+    def assistant_turns(self, request: HttpRequest) -> int:
+        return count_chat_turns(self.name, request)
 
 
 class ChatStreamDecoder:

@@ -59,7 +59,15 @@ from ._openai_common import (
     parse_usage,
     tool_result_text,
 )
+from ._openai_encode import error_response, openai_error, wire_calls
 from ._profile import Profile
+from ._responses_encode import (
+    ECHOED,
+    count_input_turns,
+    response_events,
+    response_object,
+    sse_event,
+)
 from .openai import OPENAI_PROFILE
 
 __all__ = ["RESPONSES_PROFILE", "OpenAIResponsesAdapter", "ResponsesStreamDecoder"]
@@ -368,6 +376,39 @@ class OpenAIResponsesAdapter(Adapter):
 
     def stream_decoder(self, request: Request | None = None) -> ResponsesStreamDecoder:
         return ResponsesStreamDecoder(self, request)
+
+    # --- the inverse: what the API would answer (``_responses_encode``) ----------------------
+    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
+        calls = wire_calls(self, response, request)
+        body = response_object(self.name, response, calls, self._echo(request))
+        return HttpResponse(200, {"content-type": "application/json"}, self.encode_json(body))
+
+    def encode_stream(
+        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
+    ) -> list[bytes]:
+        calls = wire_calls(self, response, request)
+        events = response_events(
+            self.name, response, calls, self._echo(request), fragment_size=fragment_size
+        )
+        return [sse_event(e) for e in events]
+
+    def encode_error(
+        self, status: int, message: str, *, retry_after: float | None = None
+    ) -> HttpResponse:
+        """The Chat envelope, with ``retry-after-ms`` as OpenAI sends it."""
+        return error_response(
+            status, openai_error(status, message), retry_after=retry_after, retry_after_ms=True
+        )
+
+    def assistant_turns(self, request: HttpRequest) -> int:
+        return count_input_turns(self.name, request)
+
+    def _echo(self, request: Request | None) -> JSONObject:
+        """The request settings a ``response`` object repeats (``ECHOED``)."""
+        if request is None:
+            return {}
+        body = self.build_body(request)
+        return {k: body[k] for k in ECHOED if k in body}
 
 
 class ResponsesStreamDecoder:

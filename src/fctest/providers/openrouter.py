@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
+from .._types import JSONObject
 from ._base import Config
 from ._openai_common import bearer_headers, error_message
 from .openai import OPENAI_PROFILE, OpenAIAdapter
@@ -62,6 +63,7 @@ class OpenRouterAdapter(OpenAIAdapter):
     env: ClassVar[Mapping[str, tuple[str, ...]]] = {"api_key": ("OPENROUTER_API_KEY",)}
     # OpenRouter's parameter list names max_tokens (S-OR-REQ).
     max_tokens_field: ClassVar[str] = "max_tokens"
+    retry_after_ms: ClassVar[bool] = False
 
     def headers(self, config: Config) -> dict[str, str]:
         config = cast(OpenRouterConfig, config)  # build_request ran check_config first
@@ -84,6 +86,16 @@ class OpenRouterAdapter(OpenAIAdapter):
             prefix = f"{who}: " if isinstance(who, str) and who else ""
             return f"{message} ({prefix}{upstream})"
         return message
+
+    # --- the inverse -------------------------------------------------------------------------
+    def stream_preamble(self) -> list[bytes]:
+        """A ``: OPENROUTER PROCESSING`` comment, sent while the upstream has not answered
+        yet ([S-OR-STREAM]; corpus pydantic-ai ``test_openrouter_stream_error.yaml``)."""
+        return [b": OPENROUTER PROCESSING\n\n"]
+
+    def error_body(self, status: int, message: str) -> JSONObject:
+        """``{"error": {"code": <int status>, "message"}}`` ([S-OR-ERR])."""
+        return {"error": {"code": status, "message": message}}
 
 
 def _parse_upstream(raw: Any) -> str | None:

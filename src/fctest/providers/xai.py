@@ -14,8 +14,9 @@ arrives whole in one stream chunk (C38); some schema keywords are refused with a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, Final
 
+from .._types import JSONObject
 from ._fit import DialectTransformer
 from ._openai_common import OpenAIStrictTransformer
 from .openai import OPENAI_PROFILE, OpenAIAdapter
@@ -53,6 +54,21 @@ XAI_PROFILE = OPENAI_PROFILE.evolve(
 )
 
 
+# xAI error ``code``s are gRPC status texts, as recorded: 400 "Client specified an invalid
+# argument" (also for a bad key), 404 "Some requested entity was not found", 429 "Some resource
+# has been exhausted", 401 "unauthenticated:no-credentials" ([S-XAI-N], observed; public
+# recordings quoted in other projects' tests). The rest are the gRPC descriptions of the codes
+# that HTTP status maps to.
+_ERROR_CODES: Final[Mapping[int, str]] = {
+    400: "Client specified an invalid argument",
+    401: "unauthenticated:no-credentials",
+    403: "The caller does not have permission to execute the specified operation",
+    404: "Some requested entity was not found",
+    429: "Some resource has been exhausted",
+    503: "The service is currently unavailable",
+}
+
+
 class XAIStrictTransformer(OpenAIStrictTransformer):
     """xAI strict: objects closed (its default anyway) but optional properties stay optional;
     no all-required rewrite is documented, and OpenAI's keyword limits are not xAI's."""
@@ -66,3 +82,9 @@ class XAIAdapter(OpenAIAdapter):
     default_base_url = "https://api.x.ai/v1"
     env: ClassVar[Mapping[str, tuple[str, ...]]] = {"api_key": ("XAI_API_KEY",)}
     transformer: ClassVar[type[DialectTransformer]] = XAIStrictTransformer
+    retry_after_ms: ClassVar[bool] = False
+
+    def error_body(self, status: int, message: str) -> JSONObject:
+        """``{"code": "<gRPC status text>", "error": "<message>"}`` (provider-dialects.md
+        table 12: no ``error`` object, the message is a string)."""
+        return {"code": _ERROR_CODES.get(status, "Internal error"), "error": message}
