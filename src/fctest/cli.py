@@ -15,6 +15,27 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.providers or None, out=sys.stdout)
 
 
+def _matrix(args: argparse.Namespace) -> int:
+    from . import matrix
+
+    if args.matrix_command == "merge":
+        return matrix.merge_command(args.inputs, output=args.output)
+    if args.matrix_command == "diff":
+        return matrix.diff_command(
+            args.old, args.new, allow=args.allow, allow_file=args.allow_file, fmt=args.format
+        )
+    return matrix.render_command(
+        args.file,
+        fmt=args.format,
+        output=args.output,
+        width=args.width,
+        color=args.color,
+        step_summary=not args.no_step_summary,
+        update=args.update,
+        check=args.check,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fctest", description="Contract tests and provider conformance for LLM tool calling."
@@ -26,6 +47,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--providers", nargs="*", help="adapter names (default: all registered)")
     demo.set_defaults(func=_demo)
+    matrix = sub.add_parser("matrix", help="merge, diff and render capability matrix files")
+    msub = matrix.add_subparsers(dest="matrix_command", required=True)
+    merge = msub.add_parser("merge", help="merge results/matrix files (any order) into one matrix")
+    merge.add_argument("inputs", nargs="+", metavar="FILE", help="results or matrix files")
+    merge.add_argument(
+        "-o", "--output", metavar="OUT", help="matrix file to write (default stdout)"
+    )
+    diff = msub.add_parser("diff", help="list changed cells; exit 1 on a regression not allowed")
+    diff.add_argument("old", metavar="OLD", help="the baseline (say, the last release's matrix)")
+    diff.add_argument("new", metavar="NEW", help="the matrix to check")
+    diff.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="PROVIDER:CAPABILITY=REASON",
+        help="accept a known regression (provider[model]:capability=reason); repeatable",
+    )
+    diff.add_argument("--allow-file", metavar="FILE", help="one --allow entry per line")
+    diff.add_argument("--format", choices=["text", "json"], default="text")
+    render = msub.add_parser("render", help="render a matrix for a terminal, Markdown, HTML, JSON")
+    render.add_argument("file", metavar="FILE", help="matrix or results file")
+    render.add_argument("--format", choices=["terminal", "md", "html", "json"], default="terminal")
+    render.add_argument("-o", "--output", metavar="OUT", help="file to write (default stdout)")
+    render.add_argument("--width", type=int, default=100, help="terminal width (default 100)")
+    render.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    render.add_argument(
+        "--no-step-summary",
+        action="store_true",
+        help="md: do not append to $GITHUB_STEP_SUMMARY even when it is set",
+    )
+    render.add_argument(
+        "--update",
+        metavar="DOC",
+        help="put the Markdown matrix between DOC's fctest-matrix markers",
+    )
+    render.add_argument(
+        "--check", action="store_true", help="with --update: exit 1 if DOC is stale"
+    )
+    matrix.set_defaults(func=_matrix)
     return parser
 
 
