@@ -111,6 +111,12 @@ def _decompress(body: bytes, headers: dict[str, str]) -> bytes:
 
 
 def _body(side: dict[str, Any], headers: dict[str, str]) -> bytes:
+    if "stream" in side or "json_style" in side:
+        # fctest's own cassettes: a stream stored as a list of events, or a JSON body with the
+        # layout that gives back its exact bytes (fctest.pytest_plugin._serializer).
+        from .pytest_plugin._serializer import decode_response_body
+
+        return decode_response_body(side)
     if "parsed_body" in side:
         return json.dumps(side["parsed_body"], ensure_ascii=False).encode("utf-8")
     body = side.get("body")

@@ -15,6 +15,12 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.providers or None, out=sys.stdout)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    return serve(args.host, args.port, cassettes=args.cassettes, out=sys.stdout, err=sys.stderr)
+
+
 def _matrix(args: argparse.Namespace) -> int:
     from . import matrix
 
@@ -47,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--providers", nargs="*", help="adapter names (default: all registered)")
     demo.set_defaults(func=_demo)
+    serve = sub.add_parser(
+        "serve",
+        help="run the reference server on loopback: every built-in provider's wire format, "
+        "answering the conformance scenarios (or a folder of cassettes) until Ctrl-C",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    serve.add_argument("--cassettes", metavar="DIR", help="answer from the cassettes in DIR")
+    serve.set_defaults(func=_serve)
     matrix = sub.add_parser("matrix", help="merge, diff and render capability matrix files")
     msub = matrix.add_subparsers(dest="matrix_command", required=True)
     merge = msub.add_parser("merge", help="merge results/matrix files (any order) into one matrix")

@@ -1,0 +1,201 @@
+"""Taking secrets out of recorded traffic before anything is written.
+
+Three nets, applied in this order to every request and response the plugin records:
+
+1. **By name.** Credential headers (``fctest._exceptions.SECRET_HEADERS`` plus any header whose
+   name says key, secret, cookie, session, password, credential, organisation or project),
+   credential query parameters (``key=``, ``api_key=``, ``sig=``...) and JSON fields with such
+   names hold ``<redacted>`` instead of their value. Every value taken out this way is also
+   remembered as a *known secret*.
+2. **By shape.** ``Bearer <token>`` anywhere in a body, and the key formats the providers
+   publish (``sk-...``, ``sk-ant-...``, ``AIza...``, ``xai-...``, ``gsk_...``).
+3. **By value.** Every known secret (the client's own key, the values net 1 took out) is
+   replaced wherever else it appears: a provider echoing a key in an error message, a cookie
+   repeated in a body. The serializer runs this net once more over the final text.
+
+Bare ``token`` is not a secret name on purpose: ``max_tokens`` and ``x-ratelimit-remaining-
+tokens`` are not credentials. Nothing here imports pytest or vcrpy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .._exceptions import SECRET_HEADERS
+
+__all__ = [
+    "HINTS",
+    "REDACTED",
+    "Secrets",
+    "is_secret_name",
+    "scrub_json",
+    "scrub_text",
+    "scrub_url",
+]
+
+REDACTED = "<redacted>"
+
+# Values shorter than this are not secrets worth a global replace ("abc" would redact words).
+MIN_SECRET = 8
+
+_NAME = re.compile(
+    r"api[-_]?key|apikey|secret|password|passwd|credential|cookie|session|authori[sz]ation"
+    r"|access[-_]?token|refresh[-_]?token|id[-_]?token|security[-_]?token|auth[-_]?token"
+    r"|bearer|organi[sz]ation|(?:^|[-_])project(?:[-_]?id)?$",
+    re.IGNORECASE,
+)
+# ``signature`` is not a secret name in a body: Anthropic thinking blocks and Gemini parts carry
+# opaque model state under ``signature`` / ``thoughtSignature``. In a query it is a credential.
+_PARAMS = frozenset(
+    {"key", "api_key", "api-key", "apikey", "access_token", "token", "sig", "signature", "code"}
+    | {"x-amz-signature", "x-amz-credential", "x-amz-security-token"}
+)
+
+# Lower-case fragments one of which a text must hold for it to possibly hold a secret that
+# the nets above would take out (the cheap test before a full walk of a JSON body).
+HINTS = (
+    "apikey", "api-key", "api_key", "secret", "password", "passwd", "credential", "cookie",
+    "session", "authoriz", "authoris", "bearer", "organiz", "organis", "project",
+    "sk-", "aiza", "xai-", "gsk_",
+    *(f"{kind}{sep}token" for kind in ("access", "refresh", "id", "auth", "security")
+      for sep in ("_", "-", "")),
+)  # fmt: skip
+
+# Bearer tokens, and the published key formats (OpenAI, Anthropic, Google, xAI, Groq,
+# OpenRouter). Anchored on their prefixes so that ordinary text is left alone.
+_SHAPES = re.compile(
+    r"(?<![A-Za-z0-9])(?:"
+    r"(?P<bearer>[Bb]earer\s+)[A-Za-z0-9._~+/=-]{8,}"
+    r"|sk-[A-Za-z0-9_-]{16,}"
+    r"|AIza[0-9A-Za-z_-]{30,}"
+    r"|xai-[A-Za-z0-9_-]{16,}"
+    r"|gsk_[A-Za-z0-9]{16,}"
+    r")"
+)
+_BEARER = re.compile(r"[Bb]earer\s+([A-Za-z0-9._~+/=-]{8,})")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a header, query parameter or JSON field called ``name`` holds a credential."""
+    lowered = name.lower()
+    return lowered in SECRET_HEADERS or bool(_NAME.search(lowered))
+
+
+class Secrets:
+    """The known secret values of one cassette; grows as traffic is scrubbed."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._values: set[str] = set()
+        self.update(values)
+
+    def add(self, value: str) -> None:
+        value = value.strip()
+        if len(value) >= MIN_SECRET and value != REDACTED:
+            self._values.add(value)
+        # "Bearer abc", "Basic abc", "sid=abc; other=def": remember the token parts too.
+        for part in re.split(r"[\s;,]+", value):
+            token = part.partition("=")[2] if "=" in part else part
+            if len(token) >= MIN_SECRET and token != REDACTED and token.lower() != "bearer":
+                self._values.add(token)
+
+    def update(self, values: Iterable[str]) -> None:
+        for value in values:
+            self.add(value)
+
+    def __iter__(self) -> Any:
+        # Longest first: a value containing another is replaced whole.
+        return iter(sorted(self._values, key=len, reverse=True))
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def might_be_in(self, text: str) -> bool:
+        """Whether ``text`` may hold a secret any net would take out (a cheap test: C-level
+        substring searches of the lower-cased text, no regex)."""
+        if any(map(text.lower().__contains__, HINTS)):
+            return True
+        return any(map(text.__contains__, self._values))
+
+    def found_in(self, text: str) -> list[str]:
+        """The known secrets that still appear in ``text``."""
+        return [v for v in self._values if v in text]
+
+
+def scrub_text(text: str, secrets: Secrets) -> str:
+    """``text`` with bearer tokens, published key formats and known secrets replaced."""
+    for match in _BEARER.finditer(text):
+        secrets.add(match.group(1))
+    text = _SHAPES.sub(_replace_shape, text)
+    for value in secrets:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def _replace_shape(match: re.Match[str]) -> str:
+    prefix = match.group("bearer")
+    return f"{prefix}{REDACTED}" if prefix else REDACTED
+
+
+def scrub_json(value: Any, secrets: Secrets) -> Any:
+    """A copy of the JSON ``value`` with secret fields and secret-looking strings redacted."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if isinstance(item, str) and is_secret_name(key):
+                if item and item != REDACTED:
+                    secrets.add(item)
+                out[key] = REDACTED if item else item
+            else:
+                out[key] = scrub_json(item, secrets)
+        return out
+    if isinstance(value, list):
+        return [scrub_json(item, secrets) for item in value]
+    if isinstance(value, str):
+        return scrub_text(value, secrets)
+    return value
+
+
+def scrub_url(url: str, secrets: Secrets) -> str:
+    """``url`` without user:password and with credential query parameters redacted."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        secrets.update(userinfo.split(":"))
+        netloc = host
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_secret_param(k) for k, _ in pairs):
+            for k, v in pairs:
+                if _secret_param(k) and v:
+                    secrets.add(v)
+            query = urlencode(
+                [(k, REDACTED if _secret_param(k) and v else v) for k, v in pairs], safe="<>"
+            )
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _secret_param(name: str) -> bool:
+    return name.lower() in _PARAMS or is_secret_name(name)
+
+
+def scrub_headers(headers: dict[str, list[str]], secrets: Secrets) -> dict[str, list[str]]:
+    """vcrpy-shaped headers (``{name: [values]}``) with credential values redacted."""
+    out: dict[str, list[str]] = {}
+    for name, values in headers.items():
+        if is_secret_name(name):
+            for v in values:
+                secrets.add(v)
+            out[name] = [REDACTED for _ in values]
+        else:
+            out[name] = [scrub_text(v, secrets) for v in values]
+    return out
