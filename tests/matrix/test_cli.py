@@ -193,7 +193,10 @@ def test_render_update_and_check_a_readme(
     assert "stale" in capsys.readouterr().err
     assert main(args) == 0
     text = readme.read_text(encoding="utf-8")
-    expected = render_markdown(Matrix.from_results(shard_a())).rstrip()
+    # The embedded matrix has no run line (commit, date): the README changes with the cells.
+    expected = render_markdown(Matrix.from_results(shard_a()), run=False).rstrip()
+    assert "cassettes:" in expected
+    assert shard_a().run.date not in expected
     assert text == (
         "# Project\n\n<!-- fctest-matrix:start -->\n"
         + expected

@@ -109,7 +109,7 @@ def _update(matrix: Matrix, target: Path, *, check: bool, err: TextIO) -> int:
         document = target.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"{target}: cannot read: {exc.strerror or exc}") from exc
-    updated = embed_markdown(document, render_markdown(matrix), source=str(target))
+    updated = embed_markdown(document, render_markdown(matrix, run=False), source=str(target))
     if updated == document:
         return 0
     if check:

@@ -23,6 +23,7 @@ __all__ = [
     "STEP_SUMMARY_LIMIT",
     "append_step_summary",
     "embed_markdown",
+    "evidence_line",
     "print_summary",
     "render_json",
     "render_markdown",
@@ -76,6 +77,19 @@ def run_line(runs: Sequence[RunInfo]) -> str:
     if len(runs) > 1:
         text += f" · {len(runs)} runs merged"
     return text
+
+
+def evidence_line(matrix: Matrix) -> str:
+    """Where the cells' cassettes come from, counted by provenance (live, reference server...)."""
+    sources: dict[str, set[str]] = {}
+    for cell in matrix.cells():
+        for cassette, provenance in cell.cassettes:
+            source = str((provenance or {}).get("source", "unknown provenance"))
+            sources.setdefault(source, set()).add(cassette)
+    if not sources:
+        return "no cassettes"
+    counts = ", ".join(f"{len(paths)} {source}" for source, paths in sorted(sources.items()))
+    return f"cassettes: {counts}"
 
 
 def summary_line(matrix: Matrix) -> str:
@@ -332,16 +346,23 @@ def _md_details(matrix: Matrix) -> list[str]:
     return lines
 
 
-def render_markdown(matrix: Matrix, *, details: bool = True, title: str | None = None) -> str:
+def render_markdown(
+    matrix: Matrix, *, details: bool = True, title: str | None = None, run: bool = True
+) -> str:
     """Markdown for a README or a CI job summary: capabilities down, providers across.
 
     ``details`` adds a collapsed table of every cell that is not ``pass`` with its reason.
+    ``run=False`` leaves out the run line (commit, date), so a document that embeds the
+    matrix changes only when a cell or its evidence does.
     """
     legend = " · ".join(f"{MD_SYMBOLS[s]} {s.replace('_', ' ')}" for s in _LEGEND_ORDER)
+    about = [summary_line(matrix), evidence_line(matrix)]
+    if run:
+        about.insert(0, run_line(matrix.runs))
     lines = [
         f"## {title or 'fctest capability matrix'}",
         "",
-        f"<sub>{_md(run_line(matrix.runs))} · {_md(summary_line(matrix))}</sub>",
+        f"<sub>{' · '.join(_md(part) for part in about)}</sub>",
         "",
     ]
     if matrix.rows:

@@ -280,6 +280,8 @@ def _result_for(item: pytest.Item, phases: list[_report.Phase]) -> dict[str, Any
     if capability is None or not isinstance(provider, str):
         return None
     cassette = item.stash.get(_CASSETTE, None)
+    if cassette is not None and not cassette.provenance:
+        cassette = None  # never loaded nor recorded (a scenario refused before sending)
     declared = None
     if scenario is not None and observation is None:
         from fctest.providers import get_adapter

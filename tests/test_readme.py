@@ -1,0 +1,52 @@
+"""README's promises: its main command replays every shipped cassette offline and passes, and
+the capability matrix it shows is the one that run produces (generated, never hand-written)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+from fctest import adapter_names
+from fctest.matrix import Matrix, ResultsFile, embed_markdown, render_markdown
+from fctest.scenarios import SCENARIOS
+
+
+def test_conformance_replay_passes_and_the_readme_matrix_is_current(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "conformance",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "--fctest-results",
+            str(results),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    # Every scenario ran for every built-in adapter, from a cassette or refused before sending.
+    loaded = ResultsFile.load(results)
+    assert len(loaded.results) == len(SCENARIOS) * len(adapter_names())
+    for result in loaded.results:
+        assert result.outcome in ("pass", "unsupported"), result
+        if result.outcome == "pass":
+            assert result.provenance is not None
+            assert result.provenance.get("source") == "reference-server"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    matrix = render_markdown(Matrix.from_results(loaded), run=False)
+    assert embed_markdown(readme, matrix) == readme, (
+        "README.md's matrix is stale: run `pytest conformance --fctest-results r.json && "
+        "fctest matrix render r.json --update README.md`"
+    )
