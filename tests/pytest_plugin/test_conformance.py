@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -29,6 +30,30 @@ def test_scenario(scenario, fctest_conformance):
 """
 
 PROVIDERS = ("openai", "anthropic", "gemini")
+SHIPPED = Path(__file__).resolve().parents[2] / "cassettes"
+
+
+def _stable(path: Path) -> Any:
+    """A cassette without what changes from one recording to the next: when and where (the
+    loopback port) it was recorded, and the server's Date header."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("date", "endpoint"):
+        data["fctest"].pop(key, None)
+    for interaction in data["interactions"]:
+        interaction["response"]["headers"].pop("date", None)
+    return data
+
+
+def _assert_reproduces_the_shipped_cassettes(recorded: Path, providers: tuple[str, ...]) -> None:
+    """Deleting a shipped cassette and recording it again gives it back, volatile fields aside."""
+    for provider in providers:
+        names = sorted(p.name for p in (SHIPPED / provider).glob("*.yaml"))
+        assert names == sorted(p.name for p in (recorded / provider).glob("*.yaml"))
+        for name in names:
+            assert _stable(recorded / provider / name) == _stable(SHIPPED / provider / name), (
+                f"cassettes/{provider}/{name} no longer reproduces: record it again with "
+                "python conformance/record.py"
+            )
 
 
 def test_catalogue_recorded_against_the_reference_server_replays_offline(
@@ -41,6 +66,7 @@ def test_catalogue_recorded_against_the_reference_server_replays_offline(
         urls = [f"--fctest-base-url={p}={server.base_url(p)}" for p in PROVIDERS]
         recorded = pytester.runpytest(*common, *urls, "--fctest-record-mode=all")
     recorded.assert_outcomes(passed=len(SCENARIOS) * len(PROVIDERS))
+    _assert_reproduces_the_shipped_cassettes(pytester.path / "cassettes", PROVIDERS)
     # The server is gone: replay is offline.
     replayed = pytester.runpytest(*common, "--fctest-results=results.json")
     replayed.assert_outcomes(passed=len(SCENARIOS) * len(PROVIDERS))
