@@ -18,14 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
-import jsonschema
-from jsonschema.exceptions import ValidationError
-from jsonschema.validators import Draft202012Validator, validator_for
-
 from ._exceptions import ToolArgumentsError, ToolExecutionError, UsageError
 from ._types import JSONObject
 
 if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
     from ._signature import Derived
 
 __all__ = ["ArgumentBinder", "Tool", "check_unique_names", "json_pointer", "tool"]
@@ -38,7 +37,12 @@ def json_pointer(path: Iterable[Any]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
-def _make_validator(name: str, schema: JSONObject) -> jsonschema.protocols.Validator:
+def _make_validator(name: str, schema: JSONObject) -> Validator:
+    # jsonschema is imported here, not at the top: the pytest plugin imports fctest in every
+    # test run of every project that installs it, and jsonschema is half of that cost.
+    import jsonschema
+    from jsonschema.validators import Draft202012Validator, validator_for
+
     if not isinstance(schema, dict):
         raise UsageError(
             f"tool {name!r}: parameters must be a JSON Schema object (a dict), "
