@@ -38,10 +38,11 @@ provider-dialects.md tables 5, 7, 9, 12 and checks C21, C26, C36, C39, C40.
 
 from __future__ import annotations
 
+import abc
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from .._exceptions import (
     ContextLengthError,
@@ -52,8 +53,8 @@ from .._exceptions import (
 )
 from .._messages import Request, ToolResult, Usage
 from .._types import JSONObject
-from .._wire import HttpResponse
-from ._base import Config
+from .._wire import HttpRequest, HttpResponse
+from ._base import Adapter, Config
 from ._errors import provider_error
 from ._fit import DialectTransformer, make_strict
 from ._profile import KeywordMode
@@ -63,6 +64,7 @@ __all__ = [
     "STRICT_KEYWORDS",
     "STRICT_SOURCES",
     "ErrorDescriber",
+    "OpenAIDialectAdapter",
     "OpenAIStrictTransformer",
     "bearer_headers",
     "error_message",
@@ -406,3 +408,39 @@ class OpenAIStrictTransformer(DialectTransformer):
             self.drop(pointer, "format", f"format {value!r} is not one strict mode accepts")
             return {}
         return super().rewrite_keyword(keyword, value, node, pointer)
+
+
+class OpenAIDialectAdapter(Adapter):
+    """What the Chat and Responses adapters share: OpenAI's endpoint, key variables, schema
+    dialect and request skeleton. A subclass gives its ``path`` and ``build_body``; vendors
+    override ``url``/``headers`` (Azure's deployment URLs and ``api-key``, OpenRouter's
+    attribution headers)."""
+
+    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
+    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "api_key": ("OPENAI_API_KEY",),
+        "base_url": ("OPENAI_BASE_URL",),
+    }
+    transformer: ClassVar[type[DialectTransformer]] = OpenAIStrictTransformer
+    """Schema fitting for this dialect (``_fit.fit_tools``): strict tools made strict."""
+    path: ClassVar[str]
+    """The endpoint below the base URL (``/chat/completions``, ``/responses``)."""
+
+    def url(self, request: Request, config: Config) -> str:
+        """``{base_url}{path}`` (openai-openapi servers + path)."""
+        return self.base_url(config) + self.path
+
+    def headers(self, config: Config) -> dict[str, str]:
+        """``Authorization: Bearer`` plus the config's headers (openai-openapi securitySchemes)."""
+        return bearer_headers(config)
+
+    def build_request(self, request: Request, config: Config) -> HttpRequest:
+        self.check_config(config)
+        body = self.build_body(request)
+        return HttpRequest(
+            "POST", self.url(request, config), self.headers(config), self.encode_json(body)
+        )
+
+    @abc.abstractmethod
+    def build_body(self, request: Request) -> JSONObject:
+        """The JSON body for ``request``: the same request always gives the same bytes."""

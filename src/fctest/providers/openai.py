@@ -29,14 +29,12 @@ from .._sse import SSEDecoder, SSEEvent
 from .._types import FinishReason, JSONObject
 from .._wire import HttpRequest, HttpResponse
 from ._assembly import ResponseAssembler, make_call
-from ._base import Adapter, Config
-from ._fit import DialectTransformer, FittedTool, fit_tools, restorer, wire_name
+from ._fit import FittedTool, fit_tools, restorer, wire_name
 from ._ids import IdMapper, IdRule
 from ._openai_common import (
     STRICT_KEYWORDS,
     STRICT_SOURCES,
-    OpenAIStrictTransformer,
-    bearer_headers,
+    OpenAIDialectAdapter,
     error_message,
     in_band_error,
     parallel_setting,
@@ -110,19 +108,13 @@ _FINISH: Mapping[str, FinishReason] = {
 }
 
 
-class OpenAIAdapter(Adapter):
+class OpenAIAdapter(OpenAIDialectAdapter):
     """Chat Completions. Vendors subclass it and change the class settings and hooks below."""
 
     name = "openai"
     profile = OPENAI_PROFILE
-    default_base_url = "https://api.openai.com/v1"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "api_key": ("OPENAI_API_KEY",),
-        "base_url": ("OPENAI_BASE_URL",),
-    }
+    path: ClassVar[str] = "/chat/completions"
 
-    transformer: ClassVar[type[DialectTransformer]] = OpenAIStrictTransformer
-    """Schema fitting for this dialect (``_fit.fit_tools``)."""
     max_tokens_field: ClassVar[str] = "max_completion_tokens"
     """Where ``max_output_tokens`` goes (``max_tokens`` is deprecated on OpenAI: openapi)."""
     stream_usage: ClassVar[bool] = True
@@ -134,24 +126,11 @@ class OpenAIAdapter(Adapter):
     both; openai-python ``_base_client.py`` reads the milliseconds first)."""
 
     # --- hooks for vendors ----------------------------------------------------------------
-    def url(self, request: Request, config: Config) -> str:
-        return self.base_url(config) + "/chat/completions"
-
-    def headers(self, config: Config) -> dict[str, str]:
-        return bearer_headers(config)
-
     def describe_error(self, error: Mapping[str, Any]) -> str:
         """An error's message from its ``error`` object (OpenRouter adds the upstream's)."""
         return error_message(error)
 
     # --- requests -------------------------------------------------------------------------
-    def build_request(self, request: Request, config: Config) -> HttpRequest:
-        self.check_config(config)
-        body = self.build_body(request)
-        return HttpRequest(
-            "POST", self.url(request, config), self.headers(config), self.encode_json(body)
-        )
-
     def build_body(self, request: Request) -> JSONObject:
         """The JSON body (``CompletionCreateParams``) for ``request``."""
         if request.thinking_budget is not None:

@@ -47,12 +47,10 @@ from .._sse import SSEDecoder, SSEEvent
 from .._types import FinishReason, JSONObject
 from .._wire import HttpRequest, HttpResponse
 from ._assembly import ResponseAssembler, make_call
-from ._base import Adapter, Config
-from ._fit import DialectTransformer, FittedTool, fit_tools, restorer, wire_name
+from ._fit import FittedTool, fit_tools, restorer, wire_name
 from ._ids import IdMapper, IdRule
 from ._openai_common import (
-    OpenAIStrictTransformer,
-    bearer_headers,
+    OpenAIDialectAdapter,
     in_band_error,
     parallel_setting,
     parse_error,
@@ -121,7 +119,7 @@ _INCOMPLETE: Final[Mapping[str, FinishReason]] = {
 }
 
 
-class OpenAIResponsesAdapter(Adapter):
+class OpenAIResponsesAdapter(OpenAIDialectAdapter):
     """Sans-I/O adapter for ``POST /v1/responses``.
 
     Subclasses (Azure's Responses route, xAI) override ``url``/``headers`` and the class
@@ -130,32 +128,9 @@ class OpenAIResponsesAdapter(Adapter):
 
     name: ClassVar[str] = "openai-responses"
     profile: ClassVar[Profile] = RESPONSES_PROFILE
-    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "api_key": ("OPENAI_API_KEY",),
-        "base_url": ("OPENAI_BASE_URL",),
-    }
-    transformer: ClassVar[type[DialectTransformer]] = OpenAIStrictTransformer
-    """The schema dialect tools and ``text.format`` schemas are fitted with."""
-
-    # --- endpoint and auth (the hooks subclasses override) ---------------------------------
-    def url(self, request: Request, config: Config) -> str:
-        """``{base_url}/responses`` (openai-openapi servers + path). Same signature as the Chat
-        adapter's hook, so a vendor (Azure's Responses route) overrides both alike."""
-        return self.base_url(config) + "/responses"
-
-    def headers(self, config: Config) -> dict[str, str]:
-        """``Authorization: Bearer`` plus the config's headers (openai-openapi securitySchemes)."""
-        return bearer_headers(config)
+    path: ClassVar[str] = "/responses"
 
     # --- requests ----------------------------------------------------------------------------
-    def build_request(self, request: Request, config: Config) -> HttpRequest:
-        self.check_config(config)
-        body = self.build_body(request)
-        return HttpRequest(
-            "POST", self.url(request, config), self.headers(config), self.encode_json(body)
-        )
-
     def build_body(self, request: Request) -> JSONObject:
         """The JSON body (``ResponseCreateParams``) for ``request``; same request, same bytes."""
         if request.thinking_budget is not None:
