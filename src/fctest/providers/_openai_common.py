@@ -444,3 +444,22 @@ class OpenAIDialectAdapter(Adapter):
     @abc.abstractmethod
     def build_body(self, request: Request) -> JSONObject:
         """The JSON body for ``request``: the same request always gives the same bytes."""
+
+    def map_tool_choice(self, request: Request, names: Mapping[str, str]) -> Any:
+        """``"auto"``/``"none"``/``"required"``, or ``named_tool_choice`` for a forced tool
+        (C23); a mode the profile does not offer is refused before sending."""
+        mode = request.tool_choice_mode
+        if mode is None:
+            return None
+        forced = request.forced_tool
+        wanted = "named" if forced is not None else mode
+        if wanted not in self.profile.tool_choice:
+            raise UsageError(
+                f"{self.name}: tool_choice {request.tool_choice!r} is not supported "
+                f"(supported: {sorted(self.profile.tool_choice)})"
+            )
+        return mode if forced is None else self.named_tool_choice(names[forced])
+
+    @abc.abstractmethod
+    def named_tool_choice(self, wire_name: str) -> JSONObject:
+        """How this API names the one tool that must be called (C24)."""

@@ -146,7 +146,7 @@ class OpenAIAdapter(OpenAIDialectAdapter):
         }
         if fitted:
             body["tools"] = [_map_tool(f) for f in fitted]
-            choice = self._map_tool_choice(request, names)
+            choice = self.map_tool_choice(request, names)
             if choice is not None:
                 body["tool_choice"] = choice
             strict = self.profile.strict_mode == "per_tool" and any(f.strict for f in fitted)
@@ -167,21 +167,9 @@ class OpenAIAdapter(OpenAIDialectAdapter):
             body.update(request.extra_body)
         return body
 
-    def _map_tool_choice(self, request: Request, names: Mapping[str, str]) -> Any:
-        """``"auto"``/``"none"``/``"required"`` or the nested named form (C23, C24)."""
-        mode = request.tool_choice_mode
-        if mode is None:
-            return None
-        forced = request.forced_tool
-        wanted = "named" if forced is not None else mode
-        if wanted not in self.profile.tool_choice:
-            raise UsageError(
-                f"{self.name}: tool_choice {request.tool_choice!r} is not supported "
-                f"(supported: {sorted(self.profile.tool_choice)})"
-            )
-        if forced is not None:
-            return {"type": "function", "function": {"name": names[forced]}}
-        return mode
+    def named_tool_choice(self, wire_name: str) -> JSONObject:
+        """The nested form (openapi ChatCompletionNamedToolChoice; flat on Responses, C24)."""
+        return {"type": "function", "function": {"name": wire_name}}
 
     def _map_output(self, output: OutputSchema) -> JSONObject:
         """``response_format`` json_schema (openapi ResponseFormatJsonSchema); a strict schema

@@ -147,7 +147,7 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
         }
         if fitted:
             body["tools"] = [_map_tool(f) for f in fitted]
-            choice = self._map_tool_choice(request, names)
+            choice = self.map_tool_choice(request, names)
             if choice is not None:
                 body["tool_choice"] = choice
             parallel = parallel_setting(self.name, request, any(f.strict for f in fitted))
@@ -165,22 +165,9 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
             body.update(request.extra_body)
         return body
 
-    def _map_tool_choice(self, request: Request, names: Mapping[str, str]) -> Any:
-        """``"auto"``/``"none"``/``"required"``, or the flat ``{"type": "function", "name"}``
-        (openapi ToolChoiceFunction; nested on Chat, C24)."""
-        mode = request.tool_choice_mode
-        if mode is None:
-            return None
-        forced = request.forced_tool
-        wanted = "named" if forced is not None else mode
-        if wanted not in self.profile.tool_choice:
-            raise UsageError(
-                f"{self.name}: tool_choice {request.tool_choice!r} is not supported "
-                f"(supported: {sorted(self.profile.tool_choice)})"
-            )
-        if forced is not None:
-            return {"type": "function", "name": names[forced]}
-        return mode
+    def named_tool_choice(self, wire_name: str) -> JSONObject:
+        """The flat form (openapi ToolChoiceFunction; nested on Chat, C24)."""
+        return {"type": "function", "name": wire_name}
 
     def _map_input(self, messages: Sequence[Message], names: Mapping[str, str]) -> list[JSONObject]:
         ids = IdMapper(_CALL_ID_RULE)
