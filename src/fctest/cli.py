@@ -15,6 +15,13 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.providers or None, out=sys.stdout)
 
 
+def _check(args: argparse.Namespace) -> int:
+    from .compat import run_check
+
+    strict = {"as-declared": None, "on": True, "off": False}[args.strict]
+    return run_check(args.target, args.providers, output=args.format, strict=strict)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -53,6 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--providers", nargs="*", help="adapter names (default: all registered)")
     demo.set_defaults(func=_demo)
+    check = sub.add_parser(
+        "check",
+        help="check your tools against providers, offline: compatible, compatible after "
+        "rewriting (what changed), or incompatible (why, where); exit 1 if any is refused",
+    )
+    check.add_argument(
+        "target",
+        metavar="TARGET",
+        help="import path of a Tool, a list of tools or a module (pkg.mod:attr), "
+        "or a JSON file of OpenAI-style tool definitions",
+    )
+    check.add_argument("--providers", nargs="*", help="adapter names (default: all registered)")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument(
+        "--strict",
+        choices=["as-declared", "on", "off"],
+        default="as-declared",
+        help="check every tool as strict (on) or not (off); default: each tool's own setting",
+    )
+    check.set_defaults(func=_check)
     serve = sub.add_parser(
         "serve",
         help="run the reference server on loopback: every built-in provider's wire format, "
