@@ -174,11 +174,8 @@ def get(value: Any, path: Sequence[str]) -> Any:
 # Known gaps between a profile and what its adapter does, found by these properties and
 # reported to the adapter's owner. Each has a pinned regression test marked ``xfail(strict=True)``:
 # when the adapter is fixed that test passes, fails as XPASS, and the entry goes.
-PROFILE_GAPS: dict[str, frozenset[str]] = {
-    # RESPONSES_PROFILE inherits Chat's ``^.{1,40}$`` while the adapter sends call ids by its own
-    # rule ``^[a-zA-Z0-9_-]{1,64}$`` (openai_responses._CALL_ID_RULE).
-    "openai-responses": frozenset({"tool_call_id_pattern"}),
-}
+PROFILE_GAPS: dict[str, frozenset[str]] = {}
+"""Profile fields an adapter is known not to honour (a gap pins a reported bug; none now)."""
 
 
 def gap(variant_name: str, field_name: str) -> bool:

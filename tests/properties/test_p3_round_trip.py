@@ -81,14 +81,8 @@ def test_p3_wire_arguments_decode_to_the_callers_arguments(
     assert not call.malformed
     if fitted.nullable_optionals:
         assert same_but_null_optionals(call.arguments, arguments), (call.arguments, arguments)
-        # Known and reported (pinned below): a null kept for an omitted optional property can
-        # break the user's maxProperties, which strict mode does not send.
-        problems = [
-            e.validator
-            for e in validator(tool.parameters).iter_errors(call.arguments)
-            if e.validator != "maxProperties"
-        ]
-        assert problems == []
+        # Valid under the user's schema, keywords strict mode did not send included.
+        assert tool.argument_errors(call.arguments) == []
     else:
         assert call.arguments == arguments
         assert tool.argument_errors(call.arguments) == []
@@ -122,13 +116,6 @@ def test_p3_neutral_calls_encode_and_decode_to_equal_calls(
 # --- pinned counterexamples -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported to the _fit owners: under OpenAI strict the restorer keeps null for an "
-    "omitted optional property whose schema accepts null; with the user's maxProperties (not "
-    "sent in strict mode) the decoded arguments then fail the user's schema, though dropping "
-    "the null would give back valid arguments",
-)
 @pytest.mark.parametrize("adapter", ["openai", "openai-responses"])
 def test_p3_strict_nulls_do_not_break_max_properties(adapter: str) -> None:
     variant = next(v for v in VARIANTS if v.label == adapter)

@@ -167,11 +167,6 @@ def test_p5_history_keeps_calls_results_links_and_order(
 # --- pinned counterexamples -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="adapter bug reported: RESPONSES_PROFILE.tool_call_id_pattern (^.{1,40}$, inherited "
-    "from Chat) does not describe the ids the Responses adapter sends (^[a-zA-Z0-9_-]{1,64}$)",
-)
 @pytest.mark.parametrize(
     "call_id",
     [

@@ -359,18 +359,25 @@ def _branch(value: Any, branches: Sequence[Any], defs: JSONObject) -> Any:
     return None
 
 
-def _drop_nulls(value: Any, schema: Any, defs: JSONObject, depth: int = 0) -> Any:
-    """Remove ``null`` values that stand for omitted optional properties (see ``make_strict``)."""
+def _drop_nulls(
+    value: Any, schema: Any, defs: JSONObject, depth: int = 0, *, all_optional: bool = False
+) -> Any:
+    """Remove ``null`` values that stand for omitted optional properties (see ``make_strict``).
+
+    A null is kept where the user's own schema accepts it (it may mean something), unless
+    ``all_optional``: then every optional property sent as null is dropped.
+    """
     if depth > 64 or not isinstance(schema, dict) or value is None:
         return value
+    again = {"all_optional": all_optional}
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref in defs:
-        value = _drop_nulls(value, defs[ref], defs, depth + 1)
+        value = _drop_nulls(value, defs[ref], defs, depth + 1, **again)
     for sub in schema.get("allOf") or ():
-        value = _drop_nulls(value, sub, defs, depth + 1)
+        value = _drop_nulls(value, sub, defs, depth + 1, **again)
     branches = [*(schema.get("anyOf") or ()), *(schema.get("oneOf") or ())]
     if branches:
-        value = _drop_nulls(value, _branch(value, branches, defs), defs, depth + 1)
+        value = _drop_nulls(value, _branch(value, branches, defs), defs, depth + 1, **again)
     props = schema.get("properties")
     if isinstance(value, dict) and isinstance(props, dict):
         required = set(schema.get("required", ()))
@@ -379,13 +386,13 @@ def _drop_nulls(value: Any, schema: Any, defs: JSONObject, depth: int = 0) -> An
             sub = props.get(k)
             if sub is None:
                 out[k] = v
-            elif v is None and k not in required and not _accepts_null(sub, defs):
+            elif v is None and k not in required and (all_optional or not _accepts_null(sub, defs)):
                 continue
             else:
-                out[k] = _drop_nulls(v, sub, defs, depth + 1)
+                out[k] = _drop_nulls(v, sub, defs, depth + 1, **again)
         return out
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        return [_drop_nulls(v, schema["items"], defs, depth + 1) for v in value]
+        return [_drop_nulls(v, schema["items"], defs, depth + 1, **again) for v in value]
     return value
 
 
@@ -412,6 +419,12 @@ def restorer(
             schema = f.tool.parameters
             defs = SchemaTransformer.collect_defs(schema)
             arguments = _drop_nulls(arguments, schema, defs)
+            if f.tool.argument_errors(arguments):
+                # A kept null can break a keyword strict mode did not send (maxProperties):
+                # then the nulls were omissions after all, if dropping them makes it valid.
+                bare = _drop_nulls(arguments, schema, defs, all_optional=True)
+                if not f.tool.argument_errors(bare):
+                    arguments = bare
         if f.tool.name == call.name and arguments is call.arguments:
             return call
         return replace(call, name=f.tool.name, arguments=arguments)

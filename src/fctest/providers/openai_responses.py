@@ -74,7 +74,13 @@ _SPEC = "openai-openapi openapi.yaml"
 
 RESPONSES_PROFILE: Final = OPENAI_PROFILE.evolve(
     description_max_length=None,
+    tool_call_id_pattern=r"^[a-zA-Z0-9_-]{1,64}$",
     sources={
+        "tool_call_id_pattern": (
+            f"{_SPEC} FunctionCallOutputItemParam.call_id: 1-64 characters; no character set "
+            "is documented, so fctest keeps OpenAI's own [a-zA-Z0-9_-] and remaps any other "
+            "id deterministically, a call and its result alike (C29)"
+        ),
         "tool_name_pattern": (
             "no pattern on the plain Responses FunctionTool in the spec (unconfirmed, "
             "provider-dialects.md §3); the Chat rule (FunctionObject.name, enforced per [I12]) "
@@ -107,10 +113,8 @@ RESPONSES_PROFILE: Final = OPENAI_PROFILE.evolve(
 )
 """Chat's profile (``fctest.providers.openai``) with what differs on Responses."""
 
-# call_id is 1-64 characters (openapi FunctionCallOutputItemParam). No character set is
-# documented; fctest keeps ids of [a-zA-Z0-9_-] (OpenAI's own call_... ids) and remaps any other
-# deterministically, the same for a call and its result (C29), which costs nothing.
-_CALL_ID_RULE: Final = IdRule(r"^[a-zA-Z0-9_-]{1,64}$", max_length=64)
+# The profile declares the rule and the adapter applies that one (tool_call_id_pattern above).
+_CALL_ID_RULE: Final = IdRule(RESPONSES_PROFILE.tool_call_id_pattern or ".+", max_length=64)
 
 # incomplete_details.reason (openai-python types/responses/response.py IncompleteDetails).
 _INCOMPLETE: Final[Mapping[str, FinishReason]] = {
