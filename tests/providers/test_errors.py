@@ -241,3 +241,19 @@ def test_rate_limit_resets_are_not_a_retry_hint_for_other_errors() -> None:
         == 2
     )
     assert provider_error("acme", 200, "q", headers=headers, kind=RateLimitError).retry_after == 90
+
+
+@pytest.mark.parametrize(
+    ("status", "header", "retryable"),
+    [(500, "false", False), (400, "true", True), (429, "false", False), (500, None, True)],
+)
+def test_x_should_retry_overrides_the_status_rule(
+    status: int, header: str | None, retryable: bool
+) -> None:
+    headers = {} if header is None else {"x-should-retry": header}
+    assert provider_error("p", status, "m", headers=headers).retryable is retryable
+
+
+def test_an_explicit_retryable_beats_the_header() -> None:
+    error = provider_error("p", 429, "quota", headers={"x-should-retry": "true"}, retryable=False)
+    assert error.retryable is False

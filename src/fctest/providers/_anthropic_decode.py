@@ -156,8 +156,8 @@ def parse_error_object(
 
     The HTTP status picks the class (529 -> ``OverloadedError``, shared ``_errors``); the
     ``error.type`` refines it (an overloaded 500/503, a context-length 400) and decides alone
-    for errors sent inside a 200 stream. ``x-should-retry`` overrides the retry rule, as in
-    the SDK's ``_base_client._should_retry``.
+    for errors sent inside a 200 stream. ``x-should-retry`` overrides the retry rule (in
+    ``_errors.provider_error``, as in the SDK's ``_base_client._should_retry``).
     """
     fields = error if isinstance(error, dict) else {}
     etype = fields.get("type")
@@ -175,10 +175,6 @@ def parse_error_object(
         kind = OverloadedError
     elif 200 <= status < 300:
         kind = _BY_TYPE.get(etype or "", ServerError if etype is None else ProviderError)
-    retryable: bool | None = None
-    should_retry = headers.get("x-should-retry")
-    if should_retry in ("true", "false"):
-        retryable = should_retry == "true"
     return provider_error(
         PROVIDER,
         status,
@@ -187,7 +183,6 @@ def parse_error_object(
         headers=headers,
         code=etype,
         kind=kind,
-        retryable=retryable,
     )
 
 

@@ -152,6 +152,11 @@ def provider_error(
     """
     headers = headers or {}
     cls = kind or _BY_STATUS.get(status) or (ServerError if status >= 500 else ProviderError)
+    should_retry = headers.get("x-should-retry")
+    if retryable is None and should_retry in ("true", "false"):
+        # The server's own word beats the status rules (OpenAI and Anthropic SDKs,
+        # _base_client.py _should_retry).
+        retryable = should_retry == "true"
     if retryable is None:
         if issubclass(cls, (ModelOutputError, ContextLengthError)):
             retryable = False

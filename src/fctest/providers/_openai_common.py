@@ -215,11 +215,6 @@ def _error(
         kind = ContextLengthError
     elif status in (503, 529) and "overloaded" in lowered:
         kind = OverloadedError
-    # OpenAI's servers may say whether a retry can help (openai-python _base_client.py
-    # _should_retry reads x-should-retry before the status rules).
-    should_retry = headers.get("x-should-retry")
-    if should_retry in ("true", "false"):
-        retryable = should_retry == "true"
     if code in _NOT_RETRYABLE_CODES:
         retryable = False
     retry_after_seconds = None
