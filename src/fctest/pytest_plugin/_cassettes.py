@@ -154,9 +154,14 @@ _PATCHER_MODULES = {
 
 
 @functools.cache
-def _absent_libraries() -> tuple[str, ...]:
-    from vcr.patch import PATCHER_NAMES
-
+def _absent_libraries() -> tuple[str, ...] | None:
+    """Patchers of HTTP libraries that are not installed, or ``None`` when this vcrpy cannot
+    skip patchers (``skip_patchers`` came with vcrpy 9, which needs Python 3.11; Python 3.10
+    gets vcrpy 8, which patches every library and only costs a little more)."""
+    try:
+        from vcr.patch import PATCHER_NAMES
+    except ImportError:
+        return None
     absent = []
     for patcher, module in _PATCHER_MODULES.items():
         if patcher in PATCHER_NAMES and importlib.util.find_spec(module) is None:
@@ -439,8 +444,10 @@ class Cassette:
             "before_record_request": self.before_record_request,
             "before_record_response": self.before_record_response,
             "drop_unused_requests": mode == RecordMode.ALL,
-            "skip_patchers": _absent_libraries(),
         }
+        absent = _absent_libraries()
+        if absent is not None:
+            kwargs["skip_patchers"] = absent
         self._context = CassetteContextDecorator(_Builder(build), lambda: dict(kwargs))
         self._vcr = self._context.__enter__()
         return self
