@@ -54,3 +54,13 @@ def test_conformance_replay_passes_and_the_readme_matrix_is_current(tmp_path: Pa
         "README.md's matrix is stale: run `pytest conformance --fctest-results r.json && "
         "fctest matrix render r.json --update README.md`"
     )
+
+
+def test_ci_runs_readmes_commands_verbatim() -> None:
+    """README's two commands (main job, tests) are the ones .ci/run runs, character for
+    character: a command that works in CI works for a reader."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv")]
+    assert len(commands) == 2
+    assert [line for line in ci if line.startswith("python3 -m venv")] == commands
