@@ -41,7 +41,7 @@ from __future__ import annotations
 import abc
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from .._exceptions import (
@@ -56,7 +56,7 @@ from .._types import JSONObject
 from .._wire import HttpRequest, HttpResponse
 from ._base import Adapter, Config
 from ._errors import provider_error
-from ._fit import DialectTransformer, make_strict
+from ._fit import DialectTransformer, FittedTool, make_strict
 from ._profile import KeywordMode
 
 __all__ = [
@@ -458,3 +458,24 @@ class OpenAIDialectAdapter(Adapter):
     @abc.abstractmethod
     def named_tool_choice(self, wire_name: str) -> JSONObject:
         """How this API names the one tool that must be called (C24)."""
+
+    def tool_fields(
+        self,
+        request: Request,
+        fitted: Sequence[FittedTool],
+        names: Mapping[str, str],
+        map_tool: Callable[[FittedTool], JSONObject],
+    ) -> JSONObject:
+        """``tools``, ``tool_choice`` and ``parallel_tool_calls`` (sent only with tools, C26;
+        false with a strict tool where strictness is per tool, C21); empty without tools."""
+        if not fitted:
+            return {}
+        fields: JSONObject = {"tools": [map_tool(f) for f in fitted]}
+        choice = self.map_tool_choice(request, names)
+        if choice is not None:
+            fields["tool_choice"] = choice
+        strict = self.profile.strict_mode == "per_tool" and any(f.strict for f in fitted)
+        parallel = parallel_setting(self.name, request, strict)
+        if parallel is not None:
+            fields["parallel_tool_calls"] = parallel
+        return fields

@@ -37,7 +37,6 @@ from ._openai_common import (
     OpenAIDialectAdapter,
     error_message,
     in_band_error,
-    parallel_setting,
     parse_error,
     parse_usage,
     tool_result_text,
@@ -144,15 +143,7 @@ class OpenAIAdapter(OpenAIDialectAdapter):
             "model": request.model,
             "messages": _map_messages(request.messages, names, IdMapper(self.id_rule)),
         }
-        if fitted:
-            body["tools"] = [_map_tool(f) for f in fitted]
-            choice = self.map_tool_choice(request, names)
-            if choice is not None:
-                body["tool_choice"] = choice
-            strict = self.profile.strict_mode == "per_tool" and any(f.strict for f in fitted)
-            parallel = parallel_setting(self.name, request, strict)
-            if parallel is not None:
-                body["parallel_tool_calls"] = parallel
+        body.update(self.tool_fields(request, fitted, names, _map_tool))
         if request.temperature is not None:
             body["temperature"] = request.temperature
         if request.max_output_tokens is not None:

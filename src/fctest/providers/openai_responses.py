@@ -52,7 +52,6 @@ from ._ids import IdMapper, IdRule
 from ._openai_common import (
     OpenAIDialectAdapter,
     in_band_error,
-    parallel_setting,
     parse_error,
     parse_usage,
     tool_result_text,
@@ -149,14 +148,7 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
             "model": request.model,
             "input": self._map_input(request.messages, names),
         }
-        if fitted:
-            body["tools"] = [_map_tool(f) for f in fitted]
-            choice = self.map_tool_choice(request, names)
-            if choice is not None:
-                body["tool_choice"] = choice
-            parallel = parallel_setting(self.name, request, any(f.strict for f in fitted))
-            if parallel is not None:
-                body["parallel_tool_calls"] = parallel
+        body.update(self.tool_fields(request, fitted, names, _map_tool))
         if request.temperature is not None:
             body["temperature"] = request.temperature
         if request.max_output_tokens is not None:
