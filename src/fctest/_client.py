@@ -36,10 +36,11 @@ from ._exceptions import (
 )
 from ._log import EventCallback, Events
 from ._messages import Message, OutputSchema, Request, Response
+from ._pointer import json_pointer
 from ._retry import RetryPolicy, RetryState
 from ._runner import RunResult, arun_loop, check_tools, run_loop
 from ._settings import Settings, scrub_error, secret_values
-from ._tools import Tool, json_pointer
+from ._tools import Tool
 from ._transports.base import UNSET, AsyncTransport, Transport, Unset, redact_url
 from ._types import JSONObject, ToolChoice
 from ._wire import HttpRequest, HttpResponse

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, NoReturn
 
 from ._exceptions import IncompatibleToolError
-from ._tools import json_pointer
+from ._pointer import json_pointer, unescape
 from ._types import JSONObject
 
 __all__ = ["SchemaChange", "SchemaTransformer", "subschemas"]
@@ -132,7 +132,7 @@ class SchemaTransformer:
             block: dict[str, dict[str, Any]] = {}
             for ref in sorted(kept):
                 _, key, name = ref.split("/", 2)
-                block.setdefault(key, {})[name.replace("~1", "/").replace("~0", "~")] = kept[ref]
+                block.setdefault(key, {})[unescape(name)] = kept[ref]
             result.update(block)
         return result
 

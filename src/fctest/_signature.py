@@ -22,7 +22,7 @@ from pydantic.errors import PydanticUndefinedAnnotation, PydanticUserError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaWarningKind
 
 from ._exceptions import ToolArgumentsError, UsageError
-from ._tools import json_pointer
+from ._pointer import json_pointer
 from ._types import JSONObject
 
 __all__ = [

@@ -20,8 +20,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ._exceptions import UsageError
+from ._pointer import json_pointer
 from ._schema import subschemas
-from ._tools import json_pointer
 from ._types import JSONObject
 
 __all__ = [

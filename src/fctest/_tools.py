@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from ._exceptions import ToolArgumentsError, ToolExecutionError, UsageError
+from ._pointer import json_pointer
 from ._types import JSONObject
 
 if TYPE_CHECKING:
@@ -27,14 +28,9 @@ if TYPE_CHECKING:
 
     from ._signature import Derived
 
-__all__ = ["ArgumentBinder", "Tool", "check_unique_names", "json_pointer", "tool"]
+__all__ = ["ArgumentBinder", "Tool", "check_unique_names", "tool"]
 
 EMPTY_OBJECT_SCHEMA: JSONObject = {"type": "object", "properties": {}}
-
-
-def json_pointer(path: Iterable[Any]) -> str:
-    """RFC 6901 pointer for a path of keys and indexes (``""`` is the whole document)."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
 def _make_validator(name: str, schema: JSONObject) -> Validator:

@@ -36,10 +36,11 @@ from hypothesis import strategies as st
 
 from ._exceptions import IncompatibleToolError, UsageError
 from ._messages import ToolCall
+from ._pointer import json_pointer
 from ._schema import SchemaTransformer
 from ._strategy_values import CHARS as _CHARS
 from ._strategy_values import Values, canonical, ints, json_values, regex, text
-from ._tools import Tool, json_pointer
+from ._tools import Tool
 from ._types import JSONObject
 
 if TYPE_CHECKING:

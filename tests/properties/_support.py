@@ -35,8 +35,8 @@ from openai.types.responses.response_create_params import (
 )
 
 from fctest import Message, Request, Tool, adapter_names, get_adapter
+from fctest._pointer import json_pointer
 from fctest._schema import subschemas
-from fctest._tools import json_pointer
 from fctest.errors import UsageError
 from fctest.providers import Adapter, Config, Profile
 from fctest.providers._fit import FittedTool, fit_tools
