@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from fctest import HttpRequest, HttpResponse, Request, Response
 from fctest._sse import LineBuffer
+from fctest.dialect import Profile
 from fctest.errors import ProviderError
-from fctest.providers import Adapter, Config, Profile
+from fctest.providers import Adapter, Config
 from fctest.providers._assembly import ResponseAssembler, make_call
 from fctest.providers._errors import provider_error
 
 
 class FakeAdapter(Adapter):
     name = "fake"
-    profile = Profile()
-    default_base_url = "https://fake.invalid/v1"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "api_key": ("FAKE_API_KEY", "FAKE_OTHER_KEY"),
-        "base_url": ("FAKE_BASE_URL",),
-    }
+    profile = Profile(
+        base_url="https://fake.invalid/v1",
+        env={"api_key": ("FAKE_API_KEY", "FAKE_OTHER_KEY"), "base_url": ("FAKE_BASE_URL",)},
+    )
 
     def build_request(self, request: Request, config: Config) -> HttpRequest:
         self.check_config(config)

@@ -48,7 +48,6 @@ from fctest.errors import (
     UnknownAdapterError,
     UsageError,
 )
-from fctest.providers import Profile
 from wire_answers import PROVIDERS, body, stream
 
 KEY = "fake-key-0123456789"
@@ -377,11 +376,11 @@ class City(BaseModel):
 
 
 class ToolModeAdapter(FakeAdapter):
-    profile = Profile(structured_output="tool")
+    profile = FakeAdapter.profile.evolve(structured_output="tool")
 
 
 class NoOutputAdapter(FakeAdapter):
-    profile = Profile(structured_output="none")
+    profile = FakeAdapter.profile.evolve(structured_output="none")
 
 
 def test_parse_native_structured_output() -> None:

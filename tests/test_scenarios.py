@@ -7,8 +7,8 @@ from typing import get_args
 import pytest
 
 from fctest import scenarios
+from fctest.dialect import Profile
 from fctest.errors import UsageError
-from fctest.providers import Profile
 
 
 def test_ids_are_unique_and_every_capability_is_exercised() -> None:

@@ -11,8 +11,8 @@ from typing import TextIO
 from ._exceptions import IncompatibleToolError, UsageError
 from ._messages import Message, Request
 from ._tools import Tool
+from .dialect import fit_request
 from .providers import adapter_names, get_adapter
-from .providers._fit import fit_tools
 
 __all__ = ["run_demo"]
 
@@ -64,7 +64,7 @@ def run_demo(providers: list[str] | None, *, out: TextIO) -> int:
         config = adapter.config_type(api_key="demo-key", base_url="https://example.invalid")
         try:
             http = adapter.build_request(request, config)
-            fitted = fit_tools(adapter, request.tools)
+            fitted = fit_request(request, adapter.profile, provider=name).tools
         except IncompatibleToolError as exc:
             out.write(f"{name:18} refused before sending: {exc}\n")
             continue

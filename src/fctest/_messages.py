@@ -193,6 +193,8 @@ class Request:
     ``tool_choice``: ``None`` leaves the provider's default; otherwise ``"auto"``, ``"none"``,
     ``"required"`` or a declared tool's name. ``parallel_tool_calls``: ``None`` sends nothing.
     ``extra_body`` is merged into the provider's JSON body last, for fields fctest does not model.
+    ``_memo`` keeps what is worked out once per request (``fctest.dialect.fit_request``'s
+    fittings); it is not part of the value.
     """
 
     model: str
@@ -206,6 +208,7 @@ class Request:
     stream: bool = False
     thinking_budget: int | None = None
     extra_body: JSONObject | None = None
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.messages, tuple):

@@ -1,7 +1,7 @@
 """A provider's ``Config`` from the client's arguments and the environment, and its secrets.
 
 Settings come from keyword arguments, else from the environment variables the adapter declares
-(``Adapter.env``: config field -> variable names, the first one set wins). This is the only
+(``Profile.env``: config field -> variable names, the first one set wins). This is the only
 place that reads ``os.environ`` for a provider, and it reads adapter and config fields, never a
 provider's name: a credential is a config field hidden from the repr whose default is ``None``
 (``Config.api_key``, Azure's ``azure_ad_token``); an adapter that declares a variable for one
@@ -137,7 +137,7 @@ class Settings:
         """Where to set the unset settings an adapter's error message names."""
         return "; ".join(
             f"pass {name}=... or set {' or '.join(variables)}"
-            for name, variables in self.adapter.env.items()
+            for name, variables in self.adapter.profile.env.items()
             if name in message and getattr(config, name, None) is None
         )
 
@@ -165,7 +165,7 @@ def _given(
             f"{name}: unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
             f"{config_type.__name__} takes: {', '.join(sorted(fields))}"
         )
-    for field_name, variables in adapter.env.items():
+    for field_name, variables in adapter.profile.env.items():
         if field_name in given or field_name not in fields:
             continue
         for variable in variables:
@@ -174,9 +174,9 @@ def _given(
                 given[field_name] = value
                 break
     credentials = credential_fields(config_type)
-    expected = [c for c in credentials if c in adapter.env]
+    expected = [c for c in credentials if c in adapter.profile.env]
     if expected and not any(given.get(c) is not None for c in credentials):
-        env_names = [v for c in expected for v in adapter.env[c]]
+        env_names = [v for c in expected for v in adapter.profile.env[c]]
         args = " or ".join(f"{c}=..." for c in credentials)
         raise UsageError(
             f"{name}: no API key: pass {args} or set the environment variable "

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from ._exceptions import UsageError
 from ._pointer import json_pointer
-from ._schema import subschemas
 from ._types import JSONObject
+from .dialect import subschemas
 
 __all__ = [
     "CHARS",

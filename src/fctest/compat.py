@@ -38,10 +38,9 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from ._exceptions import FctestError, IncompatibleToolError, UsageError
 from ._messages import Message, Request
-from ._schema import SchemaChange
 from ._tools import Tool, check_unique_names
+from .dialect import FittedTool, SchemaChange, fit_tools, wire_name
 from .providers import Adapter, Config, adapter_names, get_adapter
-from .providers._fit import FittedTool, fit_tools, wire_name
 
 if TYPE_CHECKING:
     from .matrix import Result
@@ -228,7 +227,7 @@ def _client_side(c: SchemaChange) -> bool:
 
 def _config(adapter: Adapter) -> Config:
     # Only the body matters here: any base URL satisfies adapters that need one (Azure).
-    return adapter.config_type(base_url=adapter.default_base_url or "https://fctest.invalid")
+    return adapter.config_type(base_url=adapter.profile.base_url or "https://fctest.invalid")
 
 
 def _adapters(providers: Iterable[str] | None) -> list[Adapter]:
@@ -242,7 +241,7 @@ def _one(adapter: Adapter, tool: Tool) -> Verdict:
     request = Request(model=_MODEL, messages=(_USER,), tools=(tool,))
     try:
         adapter.build_request(request, _config(adapter))
-        (fitted,) = fit_tools(adapter, (tool,))
+        (fitted,) = fit_tools((tool,), adapter.profile, provider=adapter.name)
     except IncompatibleToolError as exc:
         return Verdict(
             tool.name, adapter.name, "incompatible", pointer=exc.pointer, reason=exc.reason
@@ -293,7 +292,7 @@ def check(
             request = Request(model=_MODEL, messages=(_USER,), tools=items)
             try:
                 adapter.build_request(request, _config(adapter))
-                fitted = fit_tools(adapter, items)
+                fitted = fit_tools(items, adapter.profile, provider=adapter.name)
             except IncompatibleToolError as exc:
                 reason = f"together with the other tools: {exc.reason}"
                 verdicts[(exc.tool, adapter.name)] = Verdict(
@@ -631,7 +630,7 @@ def _observe(adapter: Adapter, keyword: str, strict: bool) -> KeywordRow:
         adapter.build_request(
             Request(model=_MODEL, messages=(_USER,), tools=(tool,)), _config(adapter)
         )
-        (fitted,) = fit_tools(adapter, (tool,))
+        (fitted,) = fit_tools((tool,), adapter.profile, provider=adapter.name)
     except IncompatibleToolError as exc:
         return KeywordRow(adapter.name, strict, name, declared, "rejected", reason=exc.reason)
     changes = tuple(c for c in fitted.changes if c.keyword == name)

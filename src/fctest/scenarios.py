@@ -29,7 +29,7 @@ from ._exceptions import (
 from ._messages import Message, OutputSchema, Request, ToolCall, ToolResult
 from ._tools import Tool
 from ._types import FinishReason, JSONObject, ToolChoice
-from .providers._profile import Profile
+from .dialect import Profile
 
 __all__ = [
     "SCENARIOS",

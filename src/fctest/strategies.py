@@ -37,14 +37,14 @@ from hypothesis import strategies as st
 from ._exceptions import IncompatibleToolError, UsageError
 from ._messages import ToolCall
 from ._pointer import json_pointer
-from ._schema import SchemaTransformer
 from ._strategy_values import CHARS as _CHARS
 from ._strategy_values import Values, canonical, ints, json_values, regex, text
 from ._tools import Tool
 from ._types import JSONObject
+from .dialect import collect_defs
 
 if TYPE_CHECKING:
-    from .providers import Profile
+    from .dialect import Profile
 
 __all__ = [
     "call_ids",
@@ -230,8 +230,8 @@ _ANY = _Dialect(None, None, False, frozenset(_CONSTRUCTS), None, None)
 def _dialect(name: str | None, strict: bool | None) -> _Dialect:
     if name is None:
         return _ANY
+    from .dialect import fit_tools
     from .providers import get_adapter
-    from .providers._fit import fit_tools
 
     adapter = get_adapter(name)
     profile = adapter.profile
@@ -248,7 +248,7 @@ def _dialect(name: str | None, strict: bool | None) -> _Dialect:
         if any(profile.keyword_mode(k, strict=resolved) == "rejected" for k in keywords):
             return False
         try:
-            fit_tools(adapter, (Tool("probe", "", example, strict=strict),))
+            fit_tools((Tool("probe", "", example, strict=strict),), profile, provider=name)
         except IncompatibleToolError:
             return False
         return True
@@ -830,7 +830,7 @@ def tool_arguments(schema: Tool | JSONObject, *, max_depth: int = 5) -> st.Searc
             raise UsageError(
                 f"tool_arguments needs a JSON Schema (dict) or a Tool, got {type(root).__name__}"
             )
-        defs = SchemaTransformer.collect_defs(root) if isinstance(root, dict) else {}
+        defs = collect_defs(root) if isinstance(root, dict) else {}
         return Values(root, defs, max_depth).of(root)
 
     return st.deferred(build)

@@ -36,10 +36,9 @@ from openai.types.responses.response_create_params import (
 
 from fctest import Message, Request, Tool, adapter_names, get_adapter
 from fctest._pointer import json_pointer
-from fctest._schema import subschemas
+from fctest.dialect import FittedTool, Profile, fit_tools, subschemas
 from fctest.errors import UsageError
-from fctest.providers import Adapter, Config, Profile
-from fctest.providers._fit import FittedTool, fit_tools
+from fctest.providers import Adapter, Config
 from fctest.providers.gemini import OPENAPI_PROFILE, GeminiConfig
 from fctest.strategies import tools
 from oracles import typeddict_problems
@@ -240,10 +239,7 @@ class Variant:
         return not self.openapi
 
     def fit(self, tools_: Sequence[Tool]) -> tuple[FittedTool, ...]:
-        if self.openapi:
-            fit = self.adapter.fit  # GeminiAdapter.fit(request, openapi=True)
-            return tuple(fit(request(tools_), openapi=True))
-        return fit_tools(self.adapter, tuple(tools_))
+        return fit_tools(tuple(tools_), self.profile, provider=self.adapter.name)
 
     def sent_schema(self, fitted: FittedTool) -> dict[str, Any]:
         """The fitted parameters as JSON Schema (Gemini's OpenAPI form converted back)."""

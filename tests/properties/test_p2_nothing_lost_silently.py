@@ -5,7 +5,7 @@ accepted by the schema sent (in its wire form: under strict mode every property 
 for omitted optionals), or the failing keyword is reported in ``FittedTool.changes``.
 
 The other direction is what "then fctest validates it client-side" means: arguments the *sent*
-schema accepts, mapped back the way decoding maps them (``restorer``), fail the user's schema
+schema accepts, mapped back the way decoding maps them (``Fitting.restorer``), fail the user's schema
 only at keywords reported as dropped or rewritten, and ``Tool.validate_arguments`` (what the
 tool loop runs on every call) then refuses them.
 """
@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from jsonschema.exceptions import ValidationError
 
 from fctest import Tool, ToolCall
+from fctest.dialect import FittedTool, fit_request
 from fctest.errors import IncompatibleToolError, ToolArgumentsError, UsageError
-from fctest.providers._fit import FittedTool, restorer
 from fctest.strategies import tool_arguments
 from properties._support import (
     IDS,
@@ -102,7 +102,9 @@ def test_p2_what_the_sent_schema_lets_through_is_checked_client_side(
         wire = data.draw(tool_arguments(sent), label="wire arguments")
     except UsageError:
         reject()  # a sent schema this strategy cannot build values for (e.g. a general 'not')
-    restore = restorer(variant.adapter, request([tool]))
+    restore = fit_request(
+        request([tool]), variant.adapter.profile, provider=variant.adapter.name
+    ).restorer
     call = ToolCall("call_1", fitted.name, wire)
     restored = restore(call) if restore is not None else call
     assert restored.name == tool.name

@@ -21,8 +21,8 @@ from hypothesis import event, given, reject
 from hypothesis import strategies as st
 
 from fctest import HttpResponse, Response, Tool, ToolCall
+from fctest.dialect import FittedTool
 from fctest.errors import IncompatibleToolError, UsageError
-from fctest.providers._fit import FittedTool
 from fctest.strategies import call_ids, tool_arguments
 from properties._support import (
     IDS,

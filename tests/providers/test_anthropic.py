@@ -488,7 +488,7 @@ def test_profile_declares_the_budgets_with_sources() -> None:
         "max_strict_tools",
         "max_strict_optional_params",
         "tool_name_pattern",
-        "tool_call_id_pattern",
+        "id_rule",
     ):
         assert PROFILE.sources[name]
     assert PROFILE.as_dict()["max_strict_union_params"] == 16

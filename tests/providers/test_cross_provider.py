@@ -34,7 +34,7 @@ from fctest import (
     ToolResult,
     get_adapter,
 )
-from fctest.providers._ids import IdMapper, IdRule
+from fctest.dialect import IdMapper, IdRule
 from oracles import typeddict_problems
 
 from ._gemini_oracle import request_problems

@@ -329,7 +329,7 @@ def test_c02_colon_name_kept_slash_name_renamed_and_mapped_back() -> None:
 def test_c03_leading_digit_is_renamed_for_gemini_and_mapped_back() -> None:
     wire, back = _round_trip_name("1lookup")
     assert (wire, back) == ("_1lookup", "1lookup")
-    changes = ADAPTER.fit(req(tools=(_tool("1lookup"),)))[0].changes
+    changes = ADAPTER.fit(req(tools=(_tool("1lookup"),))).tools[0].changes
     assert [(c.keyword, c.action) for c in changes] == [("name", "rewritten")]
 
 
@@ -365,7 +365,7 @@ def _fit_one(schema: dict[str, Any], config: Config = OPENAPI) -> tuple[Any, Any
     request = req(tools=(tool,))
     decl = declaration(request, config)
     openapi = isinstance(config, GeminiConfig) and config.schema_field == "parameters"
-    changes = ADAPTER.fit(request, openapi=openapi)[0].changes
+    changes = ADAPTER.fit(request, openapi=openapi).tools[0].changes
     return decl.get("parameters", decl.get("parametersJsonSchema")), changes
 
 

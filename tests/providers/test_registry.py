@@ -14,8 +14,9 @@ import pytest
 import fctest
 import fctest.providers as registry
 from fctest import HttpRequest, HttpResponse, Request, Response
+from fctest.dialect import Profile
 from fctest.errors import ProviderError, UnknownAdapterError, UsageError
-from fctest.providers import Adapter, Config, Profile, StreamDecoder
+from fctest.providers import Adapter, Config, StreamDecoder
 
 MODULE = "fctest_thirdparty_adapter_for_tests"
 

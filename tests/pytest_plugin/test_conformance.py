@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from fctest import Client, HttpRequest, HttpResponse, MockTransport, RetryPolicy
-from fctest.providers import Profile
+from fctest.dialect import Profile
 from fctest.providers.openai import OpenAIAdapter
 from fctest.pytest_plugin._conformance import check_scenario
 from fctest.scenarios import SCENARIOS, get

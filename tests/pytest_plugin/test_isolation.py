@@ -141,16 +141,14 @@ def test_options_share_nothing_with_pytest_recording(pytester: pytest.Pytester) 
 # --- a third-party adapter through the entry point ------------------------------------------
 ADAPTER = '''
 """A third-party adapter: OpenAI's wire format at another vendor's address."""
-from typing import ClassVar
-from collections.abc import Mapping
-
-from fctest.providers.openai import OpenAIAdapter
+from fctest.providers.openai import OPENAI_PROFILE, OpenAIAdapter
 
 
 class EchoAdapter(OpenAIAdapter):
     name = "echo"
-    default_base_url = "https://api.echo.invalid/v1"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {"api_key": ("ECHO_API_KEY",)}
+    profile = OPENAI_PROFILE.evolve(
+        base_url="https://api.echo.invalid/v1", env={"api_key": ("ECHO_API_KEY",)}
+    )
 '''
 
 CONFORMANCE = """

@@ -136,7 +136,7 @@ class ScenarioAnswerer:
         """``/<name>`` plus the path of the adapter's default base URL (``/openai/v1``,
         ``/groq/openai/v1``, ``/anthropic``): the server mirrors each API's own layout."""
         adapter = self.adapter(name)
-        return f"/{name}{urlsplit(adapter.default_base_url).path.rstrip('/')}"
+        return f"/{name}{urlsplit(adapter.profile.base_url).path.rstrip('/')}"
 
     def describe(self) -> dict[str, Any]:
         return {"mode": "scenarios", "scenarios": sorted(self._scenarios)}

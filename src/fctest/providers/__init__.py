@@ -1,4 +1,4 @@
-"""Provider adapters: the contract, the profiles, and the registry.
+"""Provider adapters: the contract and the registry (profiles live in ``fctest.dialect``).
 
 Built-in adapters live in one lookup table and are imported only when asked for; third-party
 adapters register through the ``fctest.adapters`` entry-point group (``name = "pkg.mod:Class"``).
@@ -13,18 +13,8 @@ from importlib.metadata import entry_points
 
 from .._exceptions import UnknownAdapterError, UsageError
 from ._base import Adapter, Config, StreamDecoder
-from ._profile import KeywordMode, Profile, StrictMode
 
-__all__ = [
-    "Adapter",
-    "Config",
-    "KeywordMode",
-    "Profile",
-    "StreamDecoder",
-    "StrictMode",
-    "adapter_names",
-    "get_adapter",
-]
+__all__ = ["Adapter", "Config", "StreamDecoder", "adapter_names", "get_adapter"]
 
 ENTRY_POINT_GROUP = "fctest.adapters"
 

@@ -18,8 +18,7 @@ from typing import Any, ClassVar, Protocol
 from .._exceptions import ProtocolError, ProviderError, UsageError
 from .._messages import Request, Response
 from .._wire import HttpRequest, HttpResponse
-from ._fit import DialectTransformer
-from ._profile import Profile
+from ..dialect import Profile
 
 __all__ = ["Adapter", "Config", "StreamDecoder"]
 
@@ -60,17 +59,13 @@ class StreamDecoder(Protocol):
 class Adapter(abc.ABC):
     """One provider's wire format. Subclasses set ``name``, ``profile`` and ``config_type``.
 
-    ``env`` names the environment variables a client may read for this provider's settings
-    (config field -> variable names, first found wins); the adapter itself never reads them.
+    Everything the provider differs by that is data (schema dialect, limits, base URL,
+    environment variables...) is in its ``profile``.
     """
 
     name: ClassVar[str]
     profile: ClassVar[Profile]
     config_type: ClassVar[type[Config]] = Config
-    default_base_url: ClassVar[str] = ""
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {}
-    transformer: ClassVar[type[DialectTransformer]] = DialectTransformer
-    """How tool schemas are fitted to this provider's dialect (``fit_tools``' default)."""
 
     @abc.abstractmethod
     def build_request(self, request: Request, config: Config) -> HttpRequest:
@@ -124,7 +119,7 @@ class Adapter(abc.ABC):
 
     # --- shared mechanics -----------------------------------------------------------------
     def base_url(self, config: Config) -> str:
-        url = config.base_url or self.default_base_url
+        url = config.base_url or self.profile.base_url
         if not url:
             raise UsageError(f"{self.name}: no base URL configured")
         return url.rstrip("/")

@@ -12,16 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import UsageError
-from ._fit import fit_tools
 
 if TYPE_CHECKING:
-    from .._messages import Request, Response
-    from ._base import Adapter
-    from ._fit import DialectTransformer
+    from .._messages import Response
 
 __all__ = [
     "content_id",
@@ -29,7 +25,6 @@ __all__ = [
     "response_digest",
     "retry_after_header",
     "sse_event",
-    "wire_names",
 ]
 
 
@@ -84,18 +79,3 @@ def retry_after_header(seconds: float) -> str:
     if isinstance(seconds, bool) or not math.isfinite(seconds) or seconds < 0:
         raise UsageError(f"retry_after must be a finite number of seconds >= 0, got {seconds!r}")
     return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
-
-
-def wire_names(
-    adapter: Adapter,
-    request: Request | None,
-    transformer: type[DialectTransformer] | None = None,
-) -> Mapping[str, str]:
-    """Declared tool name -> the name the request put on the wire (``{}`` without a request).
-
-    A provider answers with the names it was sent; the adapter's restorer maps them back, so an
-    encoder writing a renamed tool's call must use the wire name.
-    """
-    if request is None or not request.tools:
-        return {}
-    return {f.tool.name: f.name for f in fit_tools(adapter, request.tools, transformer=transformer)}

@@ -28,8 +28,8 @@ API (stable; the Responses adapter imports it):
 - ``parallel_setting(provider, request, strict_tools)``: the ``parallel_tool_calls`` value to send,
   or ``None`` to leave it out (C21, C26).
 - ``OpenAIStrictTransformer``, ``STRICT_KEYWORDS`` (+ ``STRICT_SOURCES`` for a profile's
-  ``sources``): the OpenAI strict dialect for ``_fit.fit_tools(..., transformer=...)`` and
-  ``_fit.restorer``. Non-strict tools are sent as written (``keywords`` empty: any JSON Schema).
+  ``sources``): the OpenAI strict dialect, the ``transformer`` of the OpenAI profiles.
+  Non-strict tools are sent as written (``keywords`` empty: any JSON Schema).
 
 Sources: openai-openapi ``ErrorResponse`` and ``ParallelToolCalls``; openai-python
 ``_base_client.py`` (``x-should-retry``, ``retry-after-ms``) and ``_exceptions.py``;
@@ -51,13 +51,21 @@ from .._exceptions import (
     ProviderError,
     UsageError,
 )
-from .._messages import Request, ToolResult, Usage
+from .._messages import Request, ToolCall, ToolResult, Usage
 from .._types import JSONObject
 from .._wire import HttpRequest, HttpResponse
+from ..dialect import (
+    DialectTransformer,
+    FittedTool,
+    Fitting,
+    KeywordMode,
+    as_any_of,
+    fit_request,
+    make_strict,
+    merge_single_all_of,
+)
 from ._base import Adapter, Config
 from ._errors import provider_error
-from ._fit import DialectTransformer, FittedTool, make_strict
-from ._profile import KeywordMode
 
 __all__ = [
     "STRICT_FORMATS",
@@ -368,7 +376,7 @@ STRICT_SOURCES: Mapping[str, str] = {
 
 class OpenAIStrictTransformer(DialectTransformer):
     """OpenAI strict mode: every object closed and fully required, optional properties made
-    nullable (``_fit.make_strict``; C19), plus the keyword rewrites of ``STRICT_KEYWORDS``.
+    nullable (``make_strict``; C19), plus the keyword rewrites of ``STRICT_KEYWORDS``.
 
     ``require_all`` is a class setting so vendors whose strict mode only closes objects (xAI)
     reuse the rest.
@@ -383,15 +391,14 @@ class OpenAIStrictTransformer(DialectTransformer):
         self, keyword: str, value: Any, node: JSONObject, pointer: str
     ) -> JSONObject:
         if keyword == "oneOf":
-            # Strict mode has anyOf but no oneOf; for tool arguments the difference (exactly
-            # one branch) is checked client-side (C14; Anthropic's SDK does the same rewrite).
-            self.rewrite(pointer, "oneOf", "strict mode has no oneOf; sent as anyOf")
-            return {"anyOf": value}
+            # Strict mode has anyOf but no oneOf (C14; Anthropic's SDK does the same rewrite).
+            return as_any_of(self, value, pointer, "strict mode has no oneOf; sent as anyOf")
         if keyword == "allOf":
-            if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
-                # pydantic's `allOf: [{"$ref": ...}]` wrapper: same meaning without allOf.
-                self.rewrite(pointer, "allOf", "one-element allOf merged into its node")
-                return dict(value[0])
+            merged = merge_single_all_of(
+                self, value, pointer, "one-element allOf merged into its node"
+            )
+            if merged is not None:
+                return merged
             self.reject(
                 f"{pointer}/allOf",
                 "strict mode does not support allOf (OpenAI Structured Outputs guide); "
@@ -411,13 +418,6 @@ class OpenAIDialectAdapter(Adapter):
     override ``url``/``headers`` (Azure's deployment URLs and ``api-key``, OpenRouter's
     attribution headers)."""
 
-    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "api_key": ("OPENAI_API_KEY",),
-        "base_url": ("OPENAI_BASE_URL",),
-    }
-    transformer: ClassVar[type[DialectTransformer]] = OpenAIStrictTransformer
-    """Schema fitting for this dialect (``_fit.fit_tools``): strict tools made strict."""
     path: ClassVar[str]
     """The endpoint below the base URL (``/chat/completions``, ``/responses``)."""
 
@@ -428,6 +428,18 @@ class OpenAIDialectAdapter(Adapter):
     def headers(self, config: Config) -> dict[str, str]:
         """``Authorization: Bearer`` plus the config's headers (openai-openapi securitySchemes)."""
         return bearer_headers(config)
+
+    def fitting(self, request: Request | None) -> Fitting | None:
+        """The request's tools and output schema fitted to this adapter's profile (computed
+        once per request: the body, the decoder and the provider's side share it)."""
+        return None if request is None else fit_request(request, self.profile, provider=self.name)
+
+    def fit(self, request: Request) -> Fitting:
+        return fit_request(request, self.profile, provider=self.name)
+
+    def restorer(self, request: Request | None) -> Callable[[ToolCall], ToolCall] | None:
+        """Maps decoded calls back to what ``request`` declared (``None``: nothing to map)."""
+        return None if request is None else self.fit(request).restorer
 
     def build_request(self, request: Request, config: Config) -> HttpRequest:
         self.check_config(config)

@@ -33,20 +33,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .._exceptions import UsageError
-from .._messages import Request, Response, ToolCall, Usage
-from .._schema import SchemaTransformer
+from .._messages import Response, ToolCall, Usage
 from .._types import FinishReason, JSONObject
 from .._wire import HttpRequest, HttpResponse
-from ._base import Adapter
-from ._encoding import (
-    content_id,
-    fragments,
-    response_digest,
-    retry_after_header,
-    sse_event,
-    wire_names,
-)
-from ._fit import fit_tools, restorer
+from ..dialect import Fitting
+from ._encoding import content_id, fragments, response_digest, retry_after_header, sse_event
 
 __all__ = [
     "CREATED",
@@ -111,66 +102,26 @@ class WireCall:
 # --- shared with the Responses encoder -------------------------------------------------------
 
 
-def wire_calls(adapter: Adapter, response: Response, request: Request | None) -> list[WireCall]:
-    """The calls of ``response`` as ``adapter``'s model would send them.
+def wire_calls(fitting: Fitting | None, response: Response) -> list[WireCall]:
+    """The calls of ``response`` as the model would send them to the request ``fitting``
+    was made for.
 
-    With ``request``, a call to a tool that was renamed for the wire carries the wire name, and
-    under OpenAI strict mode (optional properties sent required-and-nullable, ``_fit.make_strict``)
-    the omitted optional properties are sent as ``null``, as a constrained model does; decoding
-    with the same request maps both back. A call that kept its provider text
-    (``raw_arguments``, malformed or not) is sent with that text unchanged.
+    A call to a tool that was renamed for the wire carries the wire name, and under OpenAI
+    strict mode (optional properties sent required-and-nullable, ``make_strict``) the omitted
+    optional properties are sent as ``null``, as a constrained model does; decoding with the
+    same request maps both back. A call that kept its provider text (``raw_arguments``,
+    malformed or not) is sent with that text unchanged.
     """
-    names = wire_names(adapter, request, adapter.transformer)
-    schemas: dict[str, JSONObject] = {}
-    restore = None
-    if request is not None and request.tools:
-        fitted = fit_tools(adapter, request.tools, transformer=adapter.transformer)
-        schemas = {f.tool.name: f.parameters for f in fitted if f.nullable_optionals}
-        if schemas:
-            restore = restorer(adapter, request, transformer=adapter.transformer)
     out = []
     for call in response.tool_calls:
-        name = names.get(call.name, call.name)
+        name = call.name if fitting is None else fitting.names.get(call.name, call.name)
         if call.raw_arguments is not None:
             text = call.raw_arguments
         else:
-            arguments = call.arguments
-            schema = schemas.get(call.name)
-            if schema is not None and restore is not None:
-                filled = _fill_nulls(arguments, schema, SchemaTransformer.collect_defs(schema))
-                # Only when decoding gives the user's arguments back (a schema the filling
-                # does not follow, such as anyOf branches, keeps the arguments as they are).
-                if filled != arguments and restore(ToolCall(call.id, name, filled)).arguments == (
-                    arguments
-                ):
-                    arguments = filled
+            arguments = call.arguments if fitting is None else fitting.wire_arguments(call)
             text = json.dumps(arguments, ensure_ascii=False, separators=(",", ":"))
         out.append(WireCall(call.id, name, text, call))
     return out
-
-
-def _fill_nulls(value: Any, schema: Any, defs: Mapping[str, Any], depth: int = 0) -> Any:
-    """``value`` with every property a strict wire schema requires and it lacks set to null."""
-    if depth > 32 or not isinstance(schema, dict):
-        return value
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and isinstance(defs.get(ref), dict):
-        return _fill_nulls(value, defs[ref], defs, depth + 1)
-    props = schema.get("properties")
-    if isinstance(value, dict) and isinstance(props, dict):
-        required = schema.get("required") or ()
-        out = {}
-        for key, sub in props.items():
-            if key in value:
-                out[key] = _fill_nulls(value[key], sub, defs, depth + 1)
-            elif key in required:
-                out[key] = None
-        out.update((k, v) for k, v in value.items() if k not in props)
-        return out
-    items = schema.get("items")
-    if isinstance(value, list) and isinstance(items, dict):
-        return [_fill_nulls(v, items, defs, depth + 1) for v in value]
-    return value
 
 
 def derive_id(prefix: str, response: Response, size: int) -> str:
@@ -193,19 +144,22 @@ def openai_error(status: int, message: str) -> JSONObject:
 
 
 def error_response(
-    status: int, body: Any, *, retry_after: float | None = None, retry_after_ms: bool = False
+    status: int,
+    body: Any,
+    *,
+    retry_after: float | None = None,
+    retry_headers: tuple[str, ...] = ("retry-after",),
 ) -> HttpResponse:
-    """A JSON error answer. ``retry_after`` becomes ``retry-after`` (``_encoding``) and, with
-    ``retry_after_ms``, also ``retry-after-ms`` (read first by openai-python
-    ``_base_client.py``)."""
+    """A JSON error answer. ``retry_after`` goes in each of ``retry_headers`` (the profile's):
+    ``retry-after`` in seconds (``_encoding``), ``retry-after-ms`` in milliseconds (read first
+    by openai-python ``_base_client.py``)."""
     if status < 400:
         raise UsageError(f"an error answer needs a 4xx or 5xx status, got {status}")
     headers = {"content-type": "application/json"}
     if retry_after is not None:
         seconds = retry_after_header(retry_after)  # checks the value
-        if retry_after_ms:
-            headers["retry-after-ms"] = str(round(retry_after * 1000))
-        headers["retry-after"] = seconds
+        for name in retry_headers:
+            headers[name] = str(round(retry_after * 1000)) if name == "retry-after-ms" else seconds
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return HttpResponse(status, headers, data)
 

@@ -38,13 +38,25 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
-from .._exceptions import IncompatibleToolError, ProtocolError, ProviderError, UsageError
-from .._messages import Message, OutputSchema, Request, Response, ToolCall, ToolResult
-from .._schema import subschemas
+from .._exceptions import ProtocolError, ProviderError, UsageError
+from .._messages import Message, Request, Response, ToolCall, ToolResult
 from .._types import JSONObject
 from .._wire import HttpRequest, HttpResponse
+from ..dialect import (
+    DialectTransformer,
+    FittedTool,
+    Fitting,
+    IdMapper,
+    IdRule,
+    KeywordMode,
+    Profile,
+    as_any_of,
+    fit_request,
+    make_strict,
+    merge_single_all_of,
+)
 from . import _anthropic_encode
 from ._anthropic_decode import (
     PROVIDER,
@@ -53,16 +65,11 @@ from ._anthropic_decode import (
     parse_message,
 )
 from ._base import Adapter, Config
-from ._encoding import wire_names
-from ._fit import DialectTransformer, FittedTool, fit_tools, make_strict, restorer, wire_name
-from ._ids import IdMapper, IdRule
-from ._profile import KeywordMode, Profile
 
 __all__ = [
     "PROFILE",
     "AnthropicAdapter",
     "AnthropicConfig",
-    "AnthropicProfile",
     "AnthropicStreamDecoder",
     "AnthropicStrictTransformer",
 ]
@@ -95,17 +102,6 @@ class AnthropicConfig(Config):
     max_tokens: int = 4096
 
 
-@dataclass(frozen=True)
-class AnthropicProfile(Profile):
-    """``Profile`` plus the two strict-schema budgets only Anthropic documents."""
-
-    max_strict_optional_params: int | None = 24
-    """Optional properties across all strict schemas of a request (default 24; C20)."""
-
-    max_strict_union_params: int | None = 16
-    """Properties typed with ``anyOf`` or a type array across strict schemas (default 16; C20)."""
-
-
 # Strict mode (structured-outputs doc, "JSON Schema limitations"): supported keywords are sent
 # as they are; unsupported constraints are moved into the description, as the SDK's
 # transform_schema does ("Update descriptions with constraint info"), and fctest validates the
@@ -136,46 +132,6 @@ _STRICT_KEYWORDS: Mapping[str, KeywordMode] = {
     **dict.fromkeys(("$schema", "$id", "$comment", "$anchor"), "dropped"),
 }
 
-PROFILE = AnthropicProfile(
-    tool_name_pattern=r"^[a-zA-Z0-9_-]{1,128}$",
-    tool_name_max_length=128,
-    max_tools=None,
-    description_max_length=None,
-    strict_keywords=_STRICT_KEYWORDS,
-    strict_unknown_keyword="rewritten",
-    strict_mode="per_tool",
-    strict_default=False,
-    max_strict_tools=20,
-    structured_output="native",
-    argument_encoding="object",
-    tool_call_id_pattern=r"^[a-zA-Z0-9_-]+$",
-    tool_call_ids="provider",
-    streams_arguments=True,
-    requires_parameters=True,
-    sources={
-        "tool_name_pattern": "400 'tools.N.custom.name: String should match pattern "
-        "^[a-zA-Z0-9_-]{1,128}$' (provider-dialects.md §3 [I2][I3])",
-        "tool_name_max_length": "provider-dialects.md §3 [I3] ('at most 128 characters')",
-        "max_tools": "no general cap documented (provider-dialects.md §3, §15)",
-        "strict_keywords": _SO_DOC,
-        "keywords": _SO_DOC,
-        "keywords.oneOf": f"{_SDK_TRANSFORM} turns oneOf into anyOf",
-        "keywords.$schema": "annotation only",
-        "max_strict_tools": f"{_SO_DOC}, Schema complexity limits (C20)",
-        "max_strict_optional_params": f"{_SO_DOC}, Schema complexity limits (C20)",
-        "max_strict_union_params": f"{_SO_DOC}, Schema complexity limits (C20)",
-        "tool_choice": "SDK types/tool_choice_{auto,any,tool,none}_param.py (C23, C24)",
-        "parallel_call_control": "tool_choice.disable_parallel_tool_use (SDK; C27)",
-        "strict_default": "strict is opt-in (SDK tool_param.py 'strict: bool'; C18)",
-        "structured_output": "output_config.format json_schema (SDK output_config_param.py)",
-        "argument_encoding": "tool_use.input is an object (SDK tool_use_block.py)",
-        "tool_call_id_pattern": "400 'tool_use.id: String should match pattern "
-        "^[a-zA-Z0-9_-]+$' (provider-dialects.md §9 [I29], C29)",
-        "requires_parameters": "input_schema is Required (SDK tool_param.py; C07)",
-    },
-)
-
-_ID_RULE = IdRule(PROFILE.tool_call_id_pattern or r"^[a-zA-Z0-9_-]+$", max_length=None)
 
 # String formats strict mode accepts (structured-outputs doc; SDK SupportedStringFormats).
 _STRICT_FORMATS = frozenset(
@@ -197,9 +153,9 @@ class AnthropicStrictTransformer(DialectTransformer):
     """
 
     def __init__(
-        self, schema: JSONObject, *, tool: str, adapter: str, profile: Profile, strict: bool
+        self, schema: JSONObject, *, tool: str, provider: str, profile: Profile, strict: bool
     ) -> None:
-        super().__init__(schema, tool=tool, adapter=adapter, profile=profile, strict=strict)
+        super().__init__(schema, tool=tool, provider=provider, profile=profile, strict=strict)
         self._notes: dict[str, list[tuple[str, Any]]] = {}
 
     def transform(self, node: JSONObject, pointer: str) -> JSONObject:
@@ -217,18 +173,17 @@ class AnthropicStrictTransformer(DialectTransformer):
         self, keyword: str, value: Any, node: JSONObject, pointer: str
     ) -> JSONObject:
         if keyword == "oneOf":
-            self.rewrite(
-                pointer, "oneOf", f"strict mode has no oneOf; sent as anyOf ({_SDK_TRANSFORM})"
+            return as_any_of(
+                self, value, pointer, f"strict mode has no oneOf; sent as anyOf ({_SDK_TRANSFORM})"
             )
-            return {"anyOf": value}
         if keyword == "allOf":
             members = value if isinstance(value, list) else []
             if any(isinstance(m, dict) and "$ref" in m for m in members):
-                if len(members) == 1:
-                    self.rewrite(
-                        pointer, "allOf", "one-element allOf with $ref merged into its node"
-                    )
-                    return dict(members[0])
+                merged = merge_single_all_of(
+                    self, value, pointer, "one-element allOf with $ref merged into its node"
+                )
+                if merged is not None:
+                    return merged
                 self.reject(
                     f"{pointer}/allOf",
                     f"strict mode does not support allOf combined with $ref ({_SO_DOC})",
@@ -277,6 +232,58 @@ def _primitive(keyword: str, value: Any) -> bool:
     return all(v is None or isinstance(v, (str, int, float, bool)) for v in values)
 
 
+PROFILE = Profile(
+    tool_name_pattern=r"^[a-zA-Z0-9_-]{1,128}$",
+    tool_name_max_length=128,
+    max_tools=None,
+    description_max_length=None,
+    transformer=AnthropicStrictTransformer,
+    strict_keywords=_STRICT_KEYWORDS,
+    strict_unknown_keyword="rewritten",
+    strict_mode="per_tool",
+    strict_default=False,
+    max_strict_tools=20,
+    max_strict_optional_params=24,
+    max_strict_union_params=16,
+    structured_output="native",
+    # output_config.format is always constrained: it gets the strict rules.
+    output_strictness="always",
+    argument_encoding="object",
+    id_rule=IdRule(r"^[a-zA-Z0-9_-]+$", max_length=None),
+    tool_call_ids="provider",
+    streams_arguments=True,
+    requires_parameters=True,
+    max_tokens_field="max_tokens",
+    base_url="https://api.anthropic.com",
+    env={"api_key": ("ANTHROPIC_API_KEY",), "base_url": ("ANTHROPIC_BASE_URL",)},
+    sources={
+        "output_strictness": f"{_SO_DOC} (output_config.format shares strict tools' rules)",
+        "max_tokens_field": "SDK MessageCreateParamsBase.max_tokens: Required[int]",
+        "base_url": "SDK _client.py default base URL",
+        "env": "SDK _client.py: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL",
+        "tool_name_pattern": "400 'tools.N.custom.name: String should match pattern "
+        "^[a-zA-Z0-9_-]{1,128}$' (provider-dialects.md §3 [I2][I3])",
+        "tool_name_max_length": "provider-dialects.md §3 [I3] ('at most 128 characters')",
+        "max_tools": "no general cap documented (provider-dialects.md §3, §15)",
+        "strict_keywords": _SO_DOC,
+        "keywords": _SO_DOC,
+        "keywords.oneOf": f"{_SDK_TRANSFORM} turns oneOf into anyOf",
+        "keywords.$schema": "annotation only",
+        "max_strict_tools": f"{_SO_DOC}, Schema complexity limits (C20)",
+        "max_strict_optional_params": f"{_SO_DOC}, Schema complexity limits (C20)",
+        "max_strict_union_params": f"{_SO_DOC}, Schema complexity limits (C20)",
+        "tool_choice": "SDK types/tool_choice_{auto,any,tool,none}_param.py (C23, C24)",
+        "parallel_call_control": "tool_choice.disable_parallel_tool_use (SDK; C27)",
+        "strict_default": "strict is opt-in (SDK tool_param.py 'strict: bool'; C18)",
+        "structured_output": "output_config.format json_schema (SDK output_config_param.py)",
+        "argument_encoding": "tool_use.input is an object (SDK tool_use_block.py)",
+        "id_rule": "400 'tool_use.id: String should match pattern "
+        "^[a-zA-Z0-9_-]+$' (provider-dialects.md §9 [I29], C29)",
+        "requires_parameters": "input_schema is Required (SDK tool_param.py; C07)",
+    },
+)
+
+
 # --- the adapter ----------------------------------------------------------------------------------
 
 
@@ -285,21 +292,15 @@ class AnthropicAdapter(Adapter):
 
     name = PROVIDER
     profile = PROFILE
-    transformer = AnthropicStrictTransformer
     config_type = AnthropicConfig
-    default_base_url = "https://api.anthropic.com"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "api_key": ("ANTHROPIC_API_KEY",),
-        "base_url": ("ANTHROPIC_BASE_URL",),
-    }
 
     def build_request(self, request: Request, config: Config) -> HttpRequest:
         self.check_config(config)
         cfg = cast(AnthropicConfig, config)
-        fitted = self._fit(request)
+        fitting = self.fit(request)
+        fitted = fitting.tools
         by_name = {f.tool.name: f for f in fitted}
-        output = _fit_output(request.output) if request.output is not None else None
-        _check_budget(fitted, output, request.output)
+        output = fitting.output.schema if fitting.output is not None else None
         if not fitted and any(m.tool_calls or m.tool_results for m in request.messages):
             raise UsageError(
                 f"{PROVIDER}: the conversation holds tool calls or results but the request "
@@ -307,9 +308,12 @@ class AnthropicAdapter(Adapter):
                 "tool_result blocks must define tools' (anthropic-sdk-python#494). Pass the "
                 "tools, with tool_choice='none' to keep the model from calling them"
             )
-        system, messages = _map_messages(request.messages, by_name)
+        system, messages = _map_messages(request.messages, fitting)
 
-        body: JSONObject = {"model": request.model, "max_tokens": _max_tokens(request, cfg)}
+        body: JSONObject = {
+            "model": request.model,
+            self.profile.max_tokens_field: _max_tokens(request, cfg),
+        }
         if system is not None:
             body["system"] = system
         body["messages"] = messages
@@ -401,16 +405,15 @@ class AnthropicAdapter(Adapter):
         return _anthropic_encode.assistant_turns(request)
 
     # --- helpers ----------------------------------------------------------------------------
-    def _wire_names(self, request: Request | None) -> Mapping[str, str]:
-        return wire_names(self, request, AnthropicStrictTransformer)
+    def fit(self, request: Request) -> Fitting:
+        """The request's tools and output schema fitted to the profile (once per request)."""
+        return fit_request(request, self.profile, provider=self.name)
 
-    def _fit(self, request: Request) -> tuple[FittedTool, ...]:
-        if not request.tools:
-            return ()
-        return fit_tools(self, request.tools, transformer=AnthropicStrictTransformer)
+    def _wire_names(self, request: Request | None) -> Mapping[str, str]:
+        return {} if request is None else self.fit(request).names
 
     def _restorer(self, request: Request | None) -> Callable[[ToolCall], ToolCall] | None:
-        return restorer(self, request, transformer=AnthropicStrictTransformer)
+        return None if request is None else self.fit(request).restorer
 
 
 def _model(response: Response, request: Request | None) -> str:
@@ -499,72 +502,8 @@ def _map_tool_choice(request: Request, by_name: Mapping[str, FittedTool]) -> JSO
     return choice
 
 
-def _fit_output(output: OutputSchema) -> JSONObject:
-    """The structured-output schema: always constrained on Anthropic, so always fitted with
-    the strict rules (``output_config.format`` shares them with strict tools)."""
-    walker = AnthropicStrictTransformer(
-        output.schema, tool=output.name, adapter=PROVIDER, profile=PROFILE, strict=True
-    )
-    return walker.walk()
-
-
-def _check_budget(
-    fitted: Sequence[FittedTool], output: JSONObject | None, spec: OutputSchema | None
-) -> None:
-    """C20: 24 optional and 16 union-typed parameters across all strict schemas of a request
-    (strict tools and ``output_config.format``); the 20-strict-tool cap is ``fit_tools``'."""
-    schemas: list[tuple[str, JSONObject, bool]] = [
-        (f.tool.name, f.parameters, True) for f in fitted if f.strict
-    ]
-    if output is not None and spec is not None:
-        schemas.append((spec.name, output, False))
-    optional = union = 0
-    for name, schema, is_tool in schemas:
-        o, u = _count_params(schema)
-        optional += o
-        union += u
-        for count, limit, what in (
-            (optional, PROFILE.max_strict_optional_params, "optional parameters"),
-            (
-                union,
-                PROFILE.max_strict_union_params,
-                "parameters with union types (anyOf or a type array)",
-            ),
-        ):
-            if limit is not None and count > limit:
-                reason = (
-                    f"{count} {what} across the strict schemas of this request; at most {limit} "
-                    f"({_SO_DOC}, Schema complexity limits, C20). Mark fewer tools strict or "
-                    "make parameters required"
-                )
-                if is_tool:
-                    raise IncompatibleToolError(PROVIDER, name, "", reason)
-                raise UsageError(f"{PROVIDER}: output schema {name!r}: {reason}")
-
-
-def _count_params(schema: Any) -> tuple[int, int]:
-    """(optional properties, properties typed with anyOf or a type array) in a schema."""
-    optional = union = 0
-    todo = [schema]
-    while todo:
-        node = todo.pop()
-        if not isinstance(node, dict):
-            continue
-        props = node.get("properties")
-        if isinstance(props, dict):
-            required = node.get("required") or ()
-            optional += sum(1 for p in props if p not in required)
-            union += sum(
-                1
-                for sub in props.values()
-                if isinstance(sub, dict) and ("anyOf" in sub or isinstance(sub.get("type"), list))
-            )
-        todo.extend(sub for _, sub in subschemas(node))
-    return optional, union
-
-
 def _map_messages(
-    messages: Sequence[Message], by_name: Mapping[str, FittedTool]
+    messages: Sequence[Message], fitting: Fitting
 ) -> tuple[str | list[JSONObject] | None, list[JSONObject]]:
     """``(system, messages)`` in Anthropic's shape.
 
@@ -575,7 +514,7 @@ def _map_messages(
     comes right after (C33). Ids are remapped to ``^[a-zA-Z0-9_-]+$``, the same way for a call
     and its result (C29).
     """
-    ids = IdMapper(_ID_RULE)
+    ids = IdMapper(fitting.profile.id_rule)
     system: list[str] = []
     out: list[JSONObject] = []
     order: dict[str, int] = {}
@@ -590,7 +529,7 @@ def _map_messages(
                     system.append(m.text)
             i += 1
         elif m.role == "assistant":
-            content = _map_assistant(m, ids, by_name)
+            content = _map_assistant(m, ids, fitting)
             order = {c.id: k for k, c in enumerate(m.tool_calls)}
             if content:
                 out.append({"role": "assistant", "content": content})
@@ -618,9 +557,7 @@ def _map_messages(
     return [{"type": "text", "text": t} for t in system], out
 
 
-def _map_assistant(
-    m: Message, ids: IdMapper, by_name: Mapping[str, FittedTool]
-) -> list[JSONObject]:
+def _map_assistant(m: Message, ids: IdMapper, fitting: Fitting) -> list[JSONObject]:
     """Opaque Anthropic blocks (thinking, redacted thinking, server tools) first: a thinking
     block must precede the tool_use blocks it led to (extended-thinking doc, "Preserving
     thinking blocks"). Other providers' parts are skipped. Then the text, then the calls."""
@@ -628,13 +565,11 @@ def _map_assistant(
     if m.text:
         content.append({"type": "text", "text": m.text})
     for call in m.tool_calls:
-        fitted = by_name.get(call.name)
-        name = fitted.name if fitted is not None else wire_name(call.name, PROFILE, set())
         content.append(
             {
                 "type": "tool_use",
                 "id": _assign(ids, call.id),
-                "name": name,
+                "name": fitting.wire_name(call.name),
                 "input": call.arguments,
             }
         )

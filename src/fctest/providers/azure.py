@@ -19,9 +19,8 @@ Bodies, responses and streams are OpenAI's. Azure differences handled elsewhere:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, cast
+from typing import cast
 from urllib.parse import quote
 
 from .._exceptions import UsageError
@@ -33,7 +32,18 @@ from .openai import OPENAI_PROFILE, OpenAIAdapter
 __all__ = ["AZURE_PROFILE", "AzureConfig", "AzureOpenAIAdapter"]
 
 AZURE_PROFILE = OPENAI_PROFILE.evolve(
+    base_url="",
+    retry_headers=("retry-after",),
+    # The environment variables openai-python's AzureOpenAI reads (lib/azure.py).
+    env={
+        "api_key": ("AZURE_OPENAI_API_KEY",),
+        "azure_ad_token": ("AZURE_OPENAI_AD_TOKEN",),
+        "endpoint": ("AZURE_OPENAI_ENDPOINT",),
+        "api_version": ("OPENAI_API_VERSION",),
+    },
     sources={
+        "env": "openai-python lib/azure.py (AzureOpenAI reads these variables)",
+        "retry_headers": "Azure's 429 says when to retry in retry-after and in its message [I32]",
         "tool_name_pattern": "documented like OpenAI (S-AZ-FC); a dotted-name pattern was seen "
         "on one o4-mini deployment [I13], unconfirmed Azure-wide, so OpenAI's rule is kept",
         "description_max_length": "1024 also enforced on an Azure o3-mini deployment [I14b] (C05)",
@@ -64,16 +74,6 @@ class AzureOpenAIAdapter(OpenAIAdapter):
     name = "azure-openai"
     profile = AZURE_PROFILE
     config_type = AzureConfig
-    default_base_url = ""
-    # The environment variables openai-python's AzureOpenAI reads (lib/azure.py).
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "api_key": ("AZURE_OPENAI_API_KEY",),
-        "azure_ad_token": ("AZURE_OPENAI_AD_TOKEN",),
-        "endpoint": ("AZURE_OPENAI_ENDPOINT",),
-        "api_version": ("OPENAI_API_VERSION",),
-    }
-    # Azure's 429 says when to retry in ``retry-after`` and in its message ([I32]).
-    retry_after_ms: ClassVar[bool] = False
 
     def url(self, request: Request, config: Config) -> str:
         config = cast(AzureConfig, config)  # build_request ran check_config first

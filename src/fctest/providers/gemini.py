@@ -58,12 +58,20 @@ from .._exceptions import ProviderError, UsageError
 from .._messages import Message, ProviderPart, Request, Response, ToolCall, ToolResult
 from .._types import JSONObject
 from .._wire import HttpRequest, HttpResponse
+from ..dialect import (
+    DialectTransformer,
+    FittedTool,
+    Fitting,
+    KeywordMode,
+    Profile,
+    as_any_of,
+    const_as_enum,
+    fit_request,
+    merge_single_all_of,
+)
 from . import _gemini_encode
 from ._base import Adapter, Config
-from ._encoding import wire_names
-from ._fit import DialectTransformer, FittedTool, fit_tools, restorer
 from ._gemini_decode import GeminiStreamDecoder, parse_body, parse_error
-from ._profile import KeywordMode, Profile
 
 __all__ = [
     "FOREIGN_THOUGHT_SIGNATURE",
@@ -91,108 +99,6 @@ _NOT_IN_SCHEMA = (
     "'Unknown name ... Cannot find field' (provider-dialects.md §6 [I19])"
 )
 
-# --- profiles -----------------------------------------------------------------------------------
-
-_JSON_KEYWORDS: Mapping[str, KeywordMode] = {
-    "$schema": "dropped",
-    "const": "rewritten",
-    "$ref": "rewritten",
-}
-
-PROFILE = Profile(
-    tool_name_pattern=r"^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$",
-    tool_name_max_length=64,
-    max_tools=512,
-    keywords=_JSON_KEYWORDS,
-    unknown_keyword="native",
-    strict_keywords=_JSON_KEYWORDS,
-    strict_unknown_keyword="native",
-    tool_choice=frozenset({"auto", "none", "required", "named"}),
-    parallel_call_control=False,
-    strict_mode="request",
-    strict_default=False,
-    structured_output="native",
-    argument_encoding="object",
-    tool_call_id_pattern=None,
-    tool_call_ids="generated",
-    streams_arguments=False,
-    requires_parameters=False,
-    sources={
-        "tool_name_pattern": (
-            f"{_SDK} types.FunctionDeclaration.name: start with a letter or '_', then a-z A-Z "
-            "0-9 _ . : - (C01-C03)"
-        ),
-        "tool_name_max_length": (
-            "64, the portable maximum: the SDK docstring says 128 but server errors said 64 "
-            "up to 2026-03 (provider-dialects.md §3 [I24], C04)"
-        ),
-        "max_tools": f"{_SDK} types.Tool.function_declarations: 'Maximum 512' (C06)",
-        "keywords": _JSON_SUBSET,
-        "keywords.$schema": "rejected by Gemini schemas (provider-dialects.md §6 [I19], C10)",
-        "keywords.const": f"not in the documented subset: a one-value enum (C10); {_FC_DOC}",
-        "keywords.$ref": (
-            f"{_JSON_SUBSET}: 'If $ref is set on a sub-schema, no other properties, except for "
-            "those starting as a $, may be set'"
-        ),
-        "tool_choice": f"{_SDK} types.FunctionCallingConfigMode AUTO/ANY/NONE (C23, C24)",
-        "parallel_call_control": "no field in FunctionCallingConfig (C27)",
-        "strict_mode": f"{_SDK} FunctionCallingConfigMode.VALIDATED, request-wide (C18)",
-        "argument_encoding": "functionCall.args is a JSON object (C28)",
-        "tool_call_ids": "functionCall.id is optional and usually absent (C30)",
-        "streams_arguments": "each SSE event holds whole functionCall parts (C38)",
-        "requires_parameters": (
-            f"{_SDK} FunctionDeclaration.parameters: 'For function with no parameters, this can "
-            "be left unset' (C07)"
-        ),
-    },
-)
-"""The ``parametersJsonSchema`` dialect (the default)."""
-
-_OPENAPI_NATIVE = (
-    "title",
-    "description",
-    "nullable",
-    "items",
-    "minItems",
-    "maxItems",
-    "minLength",
-    "maxLength",
-    "minProperties",
-    "maxProperties",
-    "minimum",
-    "maximum",
-    "pattern",
-    "properties",
-    "required",
-    "propertyOrdering",
-    "anyOf",
-    "default",
-    "example",
-)
-_OPENAPI_KEYWORDS: Mapping[str, KeywordMode] = {
-    **dict.fromkeys(_OPENAPI_NATIVE, "native"),
-    **dict.fromkeys(("type", "const", "enum", "format", "oneOf", "allOf"), "rewritten"),
-}
-
-OPENAPI_PROFILE = PROFILE.evolve(
-    keywords=_OPENAPI_KEYWORDS,
-    unknown_keyword="dropped",
-    strict_keywords=_OPENAPI_KEYWORDS,
-    strict_unknown_keyword="dropped",
-    sources={
-        "keywords": _NOT_IN_SCHEMA,
-        "keywords.additionalProperties": (
-            f"{_SDK} _transformers._raise_for_unsupported_mldev_properties: 'additionalProperties "
-            "is only supported in ... Agent Platform mode, not in Gemini Developer API mode' (C09)"
-        ),
-        "keywords.$schema": f"{_NOT_IN_SCHEMA} (C10)",
-        "keywords.exclusiveMinimum": f"{_NOT_IN_SCHEMA} (C10)",
-        "keywords.exclusiveMaximum": f"{_NOT_IN_SCHEMA} (C10)",
-        "keywords.propertyNames": f"{_NOT_IN_SCHEMA} (C10)",
-    },
-)
-"""The OpenAPI-subset ``parameters`` dialect (``GeminiConfig(schema_field="parameters")``)."""
-
 # --- schema transformers --------------------------------------------------------------------
 
 
@@ -205,14 +111,13 @@ class GeminiJSONSchemaTransformer(DialectTransformer):
     ("the full JSON Schema may be sent") and the arguments are validated on the client.
     """
 
-    provider = "gemini"
-
     def rewrite_keyword(
         self, keyword: str, value: Any, node: JSONObject, pointer: str
     ) -> JSONObject:
         if keyword == "const":
-            self.rewrite(pointer, "const", "sent as a one-value enum (same meaning; C10)")
-            return {"enum": [value]}
+            return const_as_enum(
+                self, value, pointer, "sent as a one-value enum (same meaning; C10)"
+            )
         if keyword == "$ref":
             if all(k.startswith("$") for k in node):
                 return {"$ref": value}
@@ -262,13 +167,12 @@ class GeminiOpenAPITransformer(DialectTransformer):
     for OBJECT type", anomalyco/opencode#11888).
     """
 
-    provider = "gemini"
     inline_defs = True
 
     def __init__(
-        self, schema: JSONObject, *, tool: str, adapter: str, profile: Profile, strict: bool
+        self, schema: JSONObject, *, tool: str, provider: str, profile: Profile, strict: bool
     ) -> None:
-        super().__init__(schema, tool=tool, adapter=adapter, profile=profile, strict=strict)
+        super().__init__(schema, tool=tool, provider=provider, profile=profile, strict=strict)
         self._notes: list[str] = []
 
     def on_recursion(self, ref: str, pointer: str) -> JSONObject:
@@ -293,8 +197,8 @@ class GeminiOpenAPITransformer(DialectTransformer):
             return self._type(value, node, pointer)
         if keyword == "const":
             if isinstance(value, str):
-                self.rewrite(pointer, "const", "sent as a one-value enum (C10)")
-                return {"enum": [value], **({} if "type" in node else {"type": "STRING"})}
+                enum = const_as_enum(self, value, pointer, "sent as a one-value enum (C10)")
+                return enum if "type" in node else {**enum, "type": "STRING"}
             self._notes.append(f"Must be {json.dumps(value)}.")
             self.rewrite(pointer, "const", "non-string const moved into the description (C12)")
             return {}
@@ -328,12 +232,15 @@ class GeminiOpenAPITransformer(DialectTransformer):
         if keyword == "oneOf":
             if "anyOf" in node:
                 self.reject(pointer, "anyOf and oneOf on one node cannot be sent to Gemini")
-            self.rewrite(pointer, "oneOf", "sent as anyOf (Gemini reads oneOf as anyOf; C14)")
-            return {"anyOf": value}
+            return as_any_of(
+                self, value, pointer, "sent as anyOf (Gemini reads oneOf as anyOf; C14)"
+            )
         if keyword == "allOf":
-            if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
-                self.rewrite(pointer, "allOf", "one-element allOf merged into its node")
-                return dict(value[0])
+            merged = merge_single_all_of(
+                self, value, pointer, "one-element allOf merged into its node"
+            )
+            if merged is not None:
+                return merged
             self.drop(pointer, "allOf", "Gemini's Schema has no allOf; checked client-side")
             return {}
         return super().rewrite_keyword(keyword, value, node, pointer)
@@ -413,6 +320,121 @@ def _merge(branch: JSONObject, parent: JSONObject) -> JSONObject:
     return out
 
 
+# --- profiles -----------------------------------------------------------------------------------
+
+_JSON_KEYWORDS: Mapping[str, KeywordMode] = {
+    "$schema": "dropped",
+    "const": "rewritten",
+    "$ref": "rewritten",
+}
+
+PROFILE = Profile(
+    tool_name_pattern=r"^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$",
+    tool_name_max_length=64,
+    max_tools=512,
+    transformer=GeminiJSONSchemaTransformer,
+    keywords=_JSON_KEYWORDS,
+    unknown_keyword="native",
+    strict_keywords=_JSON_KEYWORDS,
+    strict_unknown_keyword="native",
+    tool_choice=frozenset({"auto", "none", "required", "named"}),
+    parallel_call_control=False,
+    strict_mode="request",
+    strict_default=False,
+    structured_output="native",
+    # responseJsonSchema has no strict flag: the schema is fitted with the non-strict rules.
+    output_strictness="never",
+    argument_encoding="object",
+    id_rule=None,
+    tool_call_ids="generated",
+    streams_arguments=False,
+    requires_parameters=False,
+    max_tokens_field="maxOutputTokens",
+    base_url="https://generativelanguage.googleapis.com",
+    # The SDK reads both keys and prefers GOOGLE_API_KEY (_api_client.get_env_api_key), and
+    # GOOGLE_GEMINI_BASE_URL for the base URL (_base_url.get_base_url).
+    env={"api_key": ("GOOGLE_API_KEY", "GEMINI_API_KEY"), "base_url": ("GOOGLE_GEMINI_BASE_URL",)},
+    sources={
+        "output_strictness": f"{_SDK} types.GenerateContentConfig.response_json_schema",
+        "max_tokens_field": f"{_SDK} types.GenerationConfig.max_output_tokens",
+        "base_url": f"{_SDK} _api_client.py",
+        "env": f"{_SDK} _api_client.get_env_api_key, _base_url.get_base_url",
+        "tool_name_pattern": (
+            f"{_SDK} types.FunctionDeclaration.name: start with a letter or '_', then a-z A-Z "
+            "0-9 _ . : - (C01-C03)"
+        ),
+        "tool_name_max_length": (
+            "64, the portable maximum: the SDK docstring says 128 but server errors said 64 "
+            "up to 2026-03 (provider-dialects.md §3 [I24], C04)"
+        ),
+        "max_tools": f"{_SDK} types.Tool.function_declarations: 'Maximum 512' (C06)",
+        "keywords": _JSON_SUBSET,
+        "keywords.$schema": "rejected by Gemini schemas (provider-dialects.md §6 [I19], C10)",
+        "keywords.const": f"not in the documented subset: a one-value enum (C10); {_FC_DOC}",
+        "keywords.$ref": (
+            f"{_JSON_SUBSET}: 'If $ref is set on a sub-schema, no other properties, except for "
+            "those starting as a $, may be set'"
+        ),
+        "tool_choice": f"{_SDK} types.FunctionCallingConfigMode AUTO/ANY/NONE (C23, C24)",
+        "parallel_call_control": "no field in FunctionCallingConfig (C27)",
+        "strict_mode": f"{_SDK} FunctionCallingConfigMode.VALIDATED, request-wide (C18)",
+        "argument_encoding": "functionCall.args is a JSON object (C28)",
+        "tool_call_ids": "functionCall.id is optional and usually absent (C30)",
+        "streams_arguments": "each SSE event holds whole functionCall parts (C38)",
+        "requires_parameters": (
+            f"{_SDK} FunctionDeclaration.parameters: 'For function with no parameters, this can "
+            "be left unset' (C07)"
+        ),
+    },
+)
+"""The ``parametersJsonSchema`` dialect (the default)."""
+
+_OPENAPI_NATIVE = (
+    "title",
+    "description",
+    "nullable",
+    "items",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+    "minProperties",
+    "maxProperties",
+    "minimum",
+    "maximum",
+    "pattern",
+    "properties",
+    "required",
+    "propertyOrdering",
+    "anyOf",
+    "default",
+    "example",
+)
+_OPENAPI_KEYWORDS: Mapping[str, KeywordMode] = {
+    **dict.fromkeys(_OPENAPI_NATIVE, "native"),
+    **dict.fromkeys(("type", "const", "enum", "format", "oneOf", "allOf"), "rewritten"),
+}
+
+OPENAPI_PROFILE = PROFILE.evolve(
+    transformer=GeminiOpenAPITransformer,
+    keywords=_OPENAPI_KEYWORDS,
+    unknown_keyword="dropped",
+    strict_keywords=_OPENAPI_KEYWORDS,
+    strict_unknown_keyword="dropped",
+    sources={
+        "keywords": _NOT_IN_SCHEMA,
+        "keywords.additionalProperties": (
+            f"{_SDK} _transformers._raise_for_unsupported_mldev_properties: 'additionalProperties "
+            "is only supported in ... Agent Platform mode, not in Gemini Developer API mode' (C09)"
+        ),
+        "keywords.$schema": f"{_NOT_IN_SCHEMA} (C10)",
+        "keywords.exclusiveMinimum": f"{_NOT_IN_SCHEMA} (C10)",
+        "keywords.exclusiveMaximum": f"{_NOT_IN_SCHEMA} (C10)",
+        "keywords.propertyNames": f"{_NOT_IN_SCHEMA} (C10)",
+    },
+)
+"""The OpenAPI-subset ``parameters`` dialect (``GeminiConfig(schema_field="parameters")``)."""
+
 # --- the adapter ------------------------------------------------------------------------------
 
 SchemaField = Literal["parametersJsonSchema", "parameters"]
@@ -448,14 +470,6 @@ class GeminiAdapter(Adapter):
     name: ClassVar[str] = "gemini"
     profile: ClassVar[Profile] = PROFILE
     config_type: ClassVar[type[Config]] = GeminiConfig
-    transformer: ClassVar[type[DialectTransformer]] = GeminiJSONSchemaTransformer
-    default_base_url: ClassVar[str] = "https://generativelanguage.googleapis.com"
-    # The SDK reads both keys and prefers GOOGLE_API_KEY (_api_client.get_env_api_key), and
-    # GOOGLE_GEMINI_BASE_URL for the base URL (_base_url.get_base_url).
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "api_key": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
-        "base_url": ("GOOGLE_GEMINI_BASE_URL",),
-    }
 
     def check_config(self, config: Config) -> None:
         """Any ``Config`` works: a plain one gets ``GeminiConfig``'s defaults."""
@@ -473,8 +487,9 @@ class GeminiAdapter(Adapter):
                 "mode and allowedFunctionNames; provider-dialects.md C27); leave it unset"
             )
         openapi = settings.schema_field == "parameters"
-        fitted = self.fit(request, openapi=openapi)
-        wire_names = {f.tool.name: f.name for f in fitted}
+        fitting = self.fit(request, openapi=openapi)
+        fitted = fitting.tools
+        wire_names = fitting.names
         body: JSONObject = {"contents": []}
         system, body["contents"] = _map_messages(request.messages, wire_names)
         if system:
@@ -484,7 +499,7 @@ class GeminiAdapter(Adapter):
                 {"functionDeclarations": [_map_declaration(f, openapi) for f in fitted]}
             ]
             body["toolConfig"] = {"functionCallingConfig": _map_tool_choice(request, fitted)}
-        generation = self._generation_config(request, openapi)
+        generation = self._generation_config(request, fitting, openapi)
         if generation:
             body["generationConfig"] = generation
         if request.extra_body:
@@ -498,39 +513,24 @@ class GeminiAdapter(Adapter):
         headers.update(config.headers)
         return HttpRequest("POST", url, headers, self.encode_json(body))
 
-    def fit(self, request: Request, *, openapi: bool = False) -> tuple[FittedTool, ...]:
-        """The request's tools as they go on the wire (with every change recorded)."""
-        if not request.tools:
-            return ()
-        if openapi:
-            return fit_tools(_OPENAPI_VARIANT, request.tools, transformer=GeminiOpenAPITransformer)
-        return fit_tools(self, request.tools, transformer=GeminiJSONSchemaTransformer)
+    def fit(self, request: Request, *, openapi: bool = False) -> Fitting:
+        """The request's tools and output schema as they go on the wire (with every change
+        recorded), in the JSON Schema dialect or, with ``openapi``, the OpenAPI subset."""
+        profile = OPENAPI_PROFILE if openapi else self.profile
+        return fit_request(request, profile, provider=self.name)
 
-    def _generation_config(self, request: Request, openapi: bool) -> JSONObject:
+    def _generation_config(self, request: Request, fitting: Fitting, openapi: bool) -> JSONObject:
         out: JSONObject = {}
         if request.temperature is not None:
             out["temperature"] = request.temperature
         if request.max_output_tokens is not None:
-            out["maxOutputTokens"] = request.max_output_tokens
+            out[self.profile.max_tokens_field] = request.max_output_tokens
         if request.thinking_budget is not None:
             out["thinkingConfig"] = {"thinkingBudget": request.thinking_budget}
-        if request.output is not None:
+        if fitting.output is not None:
             # responseMimeType is required next to a schema (types.GenerateContentConfig).
             out["responseMimeType"] = "application/json"
-            kind: type[DialectTransformer]
-            kind, profile = (
-                (GeminiOpenAPITransformer, OPENAPI_PROFILE)
-                if openapi
-                else (GeminiJSONSchemaTransformer, PROFILE)
-            )
-            walker = kind(
-                request.output.schema,
-                tool=request.output.name,
-                adapter=self.name,
-                profile=profile,
-                strict=False,
-            )
-            out["responseSchema" if openapi else "responseJsonSchema"] = walker.walk()
+            out["responseSchema" if openapi else "responseJsonSchema"] = fitting.output.schema
         return out
 
     # --- responses (decoding lives in _gemini_decode) ----------------------------------------
@@ -571,23 +571,13 @@ class GeminiAdapter(Adapter):
     def assistant_turns(self, request: HttpRequest) -> int:
         return _gemini_encode.assistant_turns(request)
 
+    # Names are fitted the same way in both schema dialects, so the default one maps wire
+    # names back whichever GeminiConfig.schema_field built the request.
     def _wire_names(self, request: Request | None) -> Mapping[str, str]:
-        # Names are fitted the same way in both schema dialects (see _restorer).
-        return wire_names(self, request, GeminiJSONSchemaTransformer)
+        return {} if request is None else self.fit(request).names
 
     def _restorer(self, request: Request | None) -> Callable[[ToolCall], ToolCall] | None:
-        # Names are fitted the same way in both schema dialects, so the default one maps
-        # wire names back whichever GeminiConfig.schema_field built the request.
-        return restorer(self, request, transformer=GeminiJSONSchemaTransformer)
-
-
-class _GeminiOpenAPIVariant(GeminiAdapter):
-    """The same adapter seen through ``OPENAPI_PROFILE`` (what ``fit_tools`` reads)."""
-
-    profile: ClassVar[Profile] = OPENAPI_PROFILE
-
-
-_OPENAPI_VARIANT = _GeminiOpenAPIVariant()
+        return None if request is None else self.fit(request).restorer
 
 
 def _model(response: Response, request: Request | None) -> str:

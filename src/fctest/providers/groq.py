@@ -15,9 +15,6 @@ stream comes in the last chunk's ``x_groq.usage``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
-
 from .._messages import Request, Response, Usage
 from .._types import JSONObject
 from ._encoding import content_id
@@ -33,7 +30,18 @@ GROQ_PROFILE = OPENAI_PROFILE.evolve(
     max_tools=128,
     description_max_length=None,
     streams_arguments=False,
+    # Streams report usage in x_groq.usage unasked; stream_options is not in groq-python's
+    # completion_create_params, so it is not sent.
+    stream_usage_option=False,
+    # 429s carry retry-after (console.groq.com/docs/rate-limits).
+    retry_headers=("retry-after",),
+    base_url="https://api.groq.com/openai/v1",
+    env={"api_key": ("GROQ_API_KEY",)},
     sources={
+        "stream_usage_option": f"stream_options is not in {_SDK} completion_create_params.py; "
+        "usage comes in x_groq.usage (chat_completion_chunk.py)",
+        "retry_headers": "https://console.groq.com/docs/rate-limits",
+        "base_url": f"{_SDK} _client.py",
         "tool_name_pattern": f"{_SDK} shared/function_definition.py name: a-z, A-Z, 0-9, "
         "underscores and dashes, max 64",
         "tool_name_max_length": f"{_SDK} shared/function_definition.py (max 64)",
@@ -52,11 +60,6 @@ GROQ_PROFILE = OPENAI_PROFILE.evolve(
 class GroqAdapter(OpenAIAdapter):
     name = "groq"
     profile = GROQ_PROFILE
-    default_base_url = "https://api.groq.com/openai/v1"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {"api_key": ("GROQ_API_KEY",)}
-    # Streams report usage in x_groq.usage unasked; stream_options is not in groq-python's
-    # completion_create_params, so it is not sent.
-    stream_usage: ClassVar[bool] = False
 
     def parse_usage(self, data: JSONObject) -> Usage | None:
         """``usage``, or in streams ``x_groq.usage`` (groq-python chat_completion_chunk.py)."""
@@ -71,8 +74,7 @@ class GroqAdapter(OpenAIAdapter):
     # Groq's request id travels in ``x_groq.id``; a stream's usage comes unasked in its finish
     # chunk, as ``x_groq.usage`` and ``usage`` (groq-python chat_completion_chunk.py; corpus
     # pydantic-ai ``test_tool_use_failed_error_streaming.yaml``). Calls arrive whole
-    # (``streams_arguments=False``). 429s carry ``retry-after`` (console.groq.com/docs/rate-limits).
-    retry_after_ms: ClassVar[bool] = False
+    # (``streams_arguments=False``).
 
     def error_body(self, status: int, message: str) -> JSONObject:
         """OpenAI's envelope without ``param`` (corpus pydantic-ai

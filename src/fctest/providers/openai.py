@@ -28,13 +28,13 @@ from .._messages import Message, OutputSchema, Request, Response, ToolCall, Usag
 from .._sse import SSEDecoder, SSEEvent
 from .._types import FinishReason, JSONObject
 from .._wire import HttpRequest, HttpResponse
+from ..dialect import FittedSchema, FittedTool, IdMapper, IdRule, Profile
 from ._assembly import ResponseAssembler, make_call
-from ._fit import FittedTool, fit_tools, restorer, wire_name
-from ._ids import IdMapper, IdRule
 from ._openai_common import (
     STRICT_KEYWORDS,
     STRICT_SOURCES,
     OpenAIDialectAdapter,
+    OpenAIStrictTransformer,
     error_message,
     in_band_error,
     parse_error,
@@ -52,7 +52,6 @@ from ._openai_encode import (
     sse_data,
     wire_calls,
 )
-from ._profile import Profile
 
 __all__ = ["OPENAI_PROFILE", "ChatStreamDecoder", "OpenAIAdapter"]
 
@@ -63,6 +62,7 @@ OPENAI_PROFILE = Profile(
     tool_name_max_length=64,
     max_tools=128,
     description_max_length=1024,
+    transformer=OpenAIStrictTransformer,
     strict_keywords=STRICT_KEYWORDS,
     strict_mode="per_tool",
     strict_default=False,
@@ -70,7 +70,12 @@ OPENAI_PROFILE = Profile(
     argument_encoding="json_string",
     streams_arguments=True,
     requires_parameters=False,
-    tool_call_id_pattern=r"^.{1,40}$",
+    id_rule=IdRule(r"^.{1,40}$", max_length=40),
+    max_tokens_field="max_completion_tokens",
+    stream_usage_option=True,
+    retry_headers=("retry-after-ms", "retry-after"),
+    base_url="https://api.openai.com/v1",
+    env={"api_key": ("OPENAI_API_KEY",), "base_url": ("OPENAI_BASE_URL",)},
     sources={
         "tool_name_pattern": f"{_SPEC} FunctionObject.name; server 400 invalid_value [I12] (C01)",
         "tool_name_max_length": f"{_SPEC} FunctionObject.name 'maximum length of 64' (C04)",
@@ -89,9 +94,14 @@ OPENAI_PROFILE = Profile(
         "streams_arguments": "ChatCompletionMessageToolCallChunk; openai-python inline "
         "snapshot of a tool-call stream [S-OPY-SNAP] (C38)",
         "requires_parameters": f"{_SPEC} FunctionObject: parameters optional (C07)",
-        "tool_call_id_pattern": "400 string_above_max_length \"Invalid 'messages[N].tool_calls"
+        "id_rule": "400 string_above_max_length \"Invalid 'messages[N].tool_calls"
         "[0].id': string too long. Expected a string with maximum length 40\" (agno-agi/agno "
         "#5382, microsoft/autogen #6377; also Azure: Portkey-AI/gateway #1062) (C29)",
+        "max_tokens_field": f"{_SPEC} CreateChatCompletionRequest: max_tokens is deprecated "
+        "in favour of max_completion_tokens",
+        "stream_usage_option": f"{_SPEC} ChatCompletionStreamOptions.include_usage",
+        "retry_headers": "openai-python _base_client.py reads retry-after-ms, then retry-after",
+        "env": "openai-python _client.py: OPENAI_API_KEY, OPENAI_BASE_URL",
         **STRICT_SOURCES,
     },
 )
@@ -114,16 +124,6 @@ class OpenAIAdapter(OpenAIDialectAdapter):
     profile = OPENAI_PROFILE
     path: ClassVar[str] = "/chat/completions"
 
-    max_tokens_field: ClassVar[str] = "max_completion_tokens"
-    """Where ``max_output_tokens`` goes (``max_tokens`` is deprecated on OpenAI: openapi)."""
-    stream_usage: ClassVar[bool] = True
-    """Send ``stream_options: {include_usage: true}`` so the last chunk carries usage."""
-    id_rule: ClassVar[IdRule] = IdRule(OPENAI_PROFILE.tool_call_id_pattern or ".+", max_length=40)
-    """Ids replayed in the history that break it are remapped, call and result alike (C29)."""
-    retry_after_ms: ClassVar[bool] = True
-    """Encoded error answers carry ``retry-after-ms`` beside ``retry-after`` (OpenAI sends
-    both; openai-python ``_base_client.py`` reads the milliseconds first)."""
-
     # --- hooks for vendors ----------------------------------------------------------------
     def describe_error(self, error: Mapping[str, Any]) -> str:
         """An error's message from its ``error`` object (OpenRouter adds the upstream's)."""
@@ -137,22 +137,23 @@ class OpenAIAdapter(OpenAIDialectAdapter):
                 f"{self.name}: Chat Completions has no thinking token budget; pass "
                 "extra_body={'reasoning_effort': 'low'|'medium'|'high'} instead"
             )
-        fitted = fit_tools(self, request.tools, transformer=self.transformer)
-        names = {f.tool.name: f.name for f in fitted}
+        fitting = self.fit(request)
+        names = fitting.names
+        profile = self.profile
         body: JSONObject = {
             "model": request.model,
-            "messages": _map_messages(request.messages, names, IdMapper(self.id_rule)),
+            "messages": _map_messages(request.messages, names, IdMapper(profile.id_rule)),
         }
-        body.update(self.tool_fields(request, fitted, names, _map_tool))
+        body.update(self.tool_fields(request, fitting.tools, names, _map_tool))
         if request.temperature is not None:
             body["temperature"] = request.temperature
         if request.max_output_tokens is not None:
-            body[self.max_tokens_field] = request.max_output_tokens
-        if request.output is not None:
-            body["response_format"] = self._map_output(request.output)
+            body[profile.max_tokens_field] = request.max_output_tokens
+        if fitting.output is not None and request.output is not None:
+            body["response_format"] = _map_output(request.output, fitting.output)
         if request.stream:
             body["stream"] = True
-            if self.stream_usage:
+            if profile.stream_usage_option:
                 body["stream_options"] = {"include_usage": True}
         if request.extra_body:
             body.update(request.extra_body)
@@ -161,25 +162,6 @@ class OpenAIAdapter(OpenAIDialectAdapter):
     def named_tool_choice(self, wire_name: str) -> JSONObject:
         """The nested form (openapi ChatCompletionNamedToolChoice; flat on Responses, C24)."""
         return {"type": "function", "function": {"name": wire_name}}
-
-    def _map_output(self, output: OutputSchema) -> JSONObject:
-        """``response_format`` json_schema (openapi ResponseFormatJsonSchema); a strict schema
-        gets the same strict fitting as a strict tool."""
-        walker = self.transformer(
-            output.schema,
-            tool=output.name,
-            adapter=self.name,
-            profile=self.profile,
-            strict=output.strict,
-        )
-        spec: JSONObject = {
-            "name": wire_name(output.name, self.profile, set()),
-            "schema": walker.walk(),
-            "strict": output.strict,
-        }
-        if output.description:
-            spec["description"] = output.description
-        return {"type": "json_schema", "json_schema": spec}
 
     # --- responses ------------------------------------------------------------------------
     def parse_response(self, response: HttpResponse, request: Request | None = None) -> Response:
@@ -199,7 +181,7 @@ class OpenAIAdapter(OpenAIDialectAdapter):
                 headers=response.headers,
                 describe=self.describe_error,
             )
-        restore = restorer(self, request, transformer=self.transformer)
+        restore = self.restorer(request)
         choices = data.get("choices") or ()
         choice = choices[0] if choices and isinstance(choices[0], dict) else {}
         # Azure content-filter answers can carry a choice without a message (testing-notes).
@@ -237,11 +219,11 @@ class OpenAIAdapter(OpenAIDialectAdapter):
         return parse_error(self.name, response, describe=self.describe_error)
 
     def stream_decoder(self, request: Request | None = None) -> ChatStreamDecoder:
-        return ChatStreamDecoder(self, restorer(self, request, transformer=self.transformer))
+        return ChatStreamDecoder(self, self.restorer(request))
 
     # --- the inverse: what the provider would answer (``_openai_encode``) --------------------
     def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
-        body = self.completion_body(response, wire_calls(self, response, request))
+        body = self.completion_body(response, wire_calls(self.fitting(request), response))
         return HttpResponse(200, {"content-type": "application/json"}, self.encode_json(body))
 
     def encode_stream(
@@ -262,7 +244,7 @@ class OpenAIAdapter(OpenAIDialectAdapter):
         request asked for it (Groq moves it, see its module)."""
         return chat_chunks(
             response,
-            wire_calls(self, response, request),
+            wire_calls(self.fitting(request), response),
             fragment_size=fragment_size,
             whole_calls=not self.profile.streams_arguments,
             include_usage=self.asks_stream_usage(request),
@@ -270,12 +252,12 @@ class OpenAIAdapter(OpenAIDialectAdapter):
 
     def asks_stream_usage(self, request: Request | None) -> bool:
         """Whether ``request``, as this adapter sends it, asks for a usage chunk: its own
-        ``stream_options`` in ``extra_body`` if any, else the adapter's ``stream_usage``."""
+        ``stream_options`` in ``extra_body`` if any, else the profile's ``stream_usage_option``."""
         extra = request.extra_body if request is not None else None
         options = extra.get("stream_options") if extra else None
         if isinstance(options, dict):
             return bool(options.get("include_usage"))
-        return self.stream_usage
+        return self.profile.stream_usage_option
 
     def stream_preamble(self) -> list[bytes]:
         """Events sent before the first chunk (OpenRouter's processing comments)."""
@@ -288,7 +270,7 @@ class OpenAIAdapter(OpenAIDialectAdapter):
             status,
             self.error_body(status, message),
             retry_after=retry_after,
-            retry_after_ms=self.retry_after_ms,
+            retry_headers=self.profile.retry_headers,
         )
 
     def error_body(self, status: int, message: str) -> JSONObject:
@@ -409,6 +391,15 @@ class ChatStreamDecoder:
 
 
 # --- to the wire ------------------------------------------------------------------------------
+
+
+def _map_output(output: OutputSchema, fitted: FittedSchema) -> JSONObject:
+    """``response_format`` json_schema (openapi ResponseFormatJsonSchema); a strict schema
+    gets the same strict fitting as a strict tool."""
+    spec: JSONObject = {"name": fitted.name, "schema": fitted.schema, "strict": output.strict}
+    if output.description:
+        spec["description"] = output.description
+    return {"type": "json_schema", "json_schema": spec}
 
 
 def _map_tool(f: FittedTool) -> JSONObject:

@@ -46,9 +46,8 @@ from .._messages import Message, OutputSchema, ProviderPart, Request, Response, 
 from .._sse import SSEDecoder, SSEEvent
 from .._types import FinishReason, JSONObject
 from .._wire import HttpRequest, HttpResponse
+from ..dialect import FittedSchema, FittedTool, IdMapper, IdRule, Profile
 from ._assembly import ResponseAssembler, make_call
-from ._fit import FittedTool, fit_tools, restorer, wire_name
-from ._ids import IdMapper, IdRule
 from ._openai_common import (
     OpenAIDialectAdapter,
     in_band_error,
@@ -57,7 +56,6 @@ from ._openai_common import (
     tool_result_text,
 )
 from ._openai_encode import error_response, openai_error, wire_calls
-from ._profile import Profile
 from ._responses_encode import (
     ECHOED,
     count_input_turns,
@@ -73,9 +71,14 @@ _SPEC = "openai-openapi openapi.yaml"
 
 RESPONSES_PROFILE: Final = OPENAI_PROFILE.evolve(
     description_max_length=None,
-    tool_call_id_pattern=r"^[a-zA-Z0-9_-]{1,64}$",
+    id_rule=IdRule(r"^[a-zA-Z0-9_-]{1,64}$", max_length=64),
+    max_tokens_field="max_output_tokens",
+    stream_usage_option=False,
     sources={
-        "tool_call_id_pattern": (
+        "max_tokens_field": f"{_SPEC} CreateResponse.max_output_tokens",
+        "stream_usage_option": "the response.completed event carries usage (openai-python "
+        "types/responses/response_completed_event.py)",
+        "id_rule": (
             f"{_SPEC} FunctionCallOutputItemParam.call_id: 1-64 characters; no character set "
             "is documented, so fctest keeps OpenAI's own [a-zA-Z0-9_-] and remaps any other "
             "id deterministically, a call and its result alike (C29)"
@@ -112,9 +115,6 @@ RESPONSES_PROFILE: Final = OPENAI_PROFILE.evolve(
 )
 """Chat's profile (``fctest.providers.openai``) with what differs on Responses."""
 
-# The profile declares the rule and the adapter applies that one (tool_call_id_pattern above).
-_CALL_ID_RULE: Final = IdRule(RESPONSES_PROFILE.tool_call_id_pattern or ".+", max_length=64)
-
 # incomplete_details.reason (openai-python types/responses/response.py IncompleteDetails).
 _INCOMPLETE: Final[Mapping[str, FinishReason]] = {
     "max_output_tokens": "length",
@@ -142,19 +142,19 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
                 "OpenAI takes an effort level: pass "
                 "extra_body={'reasoning': {'effort': 'low'|'medium'|'high'}} instead"
             )
-        fitted = fit_tools(self, request.tools, transformer=self.transformer)
-        names = {f.tool.name: f.name for f in fitted}
+        fitting = self.fit(request)
+        names = fitting.names
         body: JSONObject = {
             "model": request.model,
             "input": self._map_input(request.messages, names),
         }
-        body.update(self.tool_fields(request, fitted, names, _map_tool))
+        body.update(self.tool_fields(request, fitting.tools, names, _map_tool))
         if request.temperature is not None:
             body["temperature"] = request.temperature
         if request.max_output_tokens is not None:
-            body["max_output_tokens"] = request.max_output_tokens
-        if request.output is not None:
-            body["text"] = {"format": self._map_output(request.output)}
+            body[self.profile.max_tokens_field] = request.max_output_tokens
+        if fitting.output is not None and request.output is not None:
+            body["text"] = {"format": _map_output(request.output, fitting.output)}
         if request.stream:
             body["stream"] = True
         if request.extra_body:
@@ -166,7 +166,7 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
         return {"type": "function", "name": wire_name}
 
     def _map_input(self, messages: Sequence[Message], names: Mapping[str, str]) -> list[JSONObject]:
-        ids = IdMapper(_CALL_ID_RULE)
+        ids = IdMapper(self.profile.id_rule)
         items: list[JSONObject] = []
         for m in messages:
             if m.role == "assistant":
@@ -230,26 +230,6 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
         items.extend(_map_call(c, names, ids, None) for c in pending.values())
         return items
 
-    def _map_output(self, output: OutputSchema) -> JSONObject:
-        """``text.format`` (openapi TextResponseFormatJsonSchema: flat, unlike Chat's
-        ``response_format.json_schema``); a strict schema is fitted like a strict tool."""
-        walker = self.transformer(
-            output.schema,
-            tool=output.name,
-            adapter=self.name,
-            profile=self.profile,
-            strict=output.strict,
-        )
-        fmt: JSONObject = {
-            "type": "json_schema",
-            "name": wire_name(output.name, self.profile, set()),
-            "schema": walker.walk(),
-            "strict": output.strict,
-        }
-        if output.description:
-            fmt["description"] = output.description
-        return fmt
-
     # --- responses ---------------------------------------------------------------------------
     def parse_response(self, response: HttpResponse, request: Request | None = None) -> Response:
         if not response.ok:
@@ -280,7 +260,7 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
         if status == "failed" or (status is None and isinstance(data.get("error"), dict)):
             # A failed response, or an error envelope sent with a 2xx status.
             raise self._failed(data, body if isinstance(body, str) else body(), headers)
-        restore = restorer(self, request, transformer=self.transformer)
+        restore = self.restorer(request)
         output = data.get("output")
         items = [i for i in output if isinstance(i, dict)] if isinstance(output, list) else []
         calls: list[ToolCall] = []
@@ -337,14 +317,14 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
 
     # --- the inverse: what the API would answer (``_responses_encode``) ----------------------
     def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
-        calls = wire_calls(self, response, request)
+        calls = wire_calls(self.fitting(request), response)
         body = response_object(self.name, response, calls, self._echo(request))
         return HttpResponse(200, {"content-type": "application/json"}, self.encode_json(body))
 
     def encode_stream(
         self, response: Response, request: Request | None = None, *, fragment_size: int = 8
     ) -> list[bytes]:
-        calls = wire_calls(self, response, request)
+        calls = wire_calls(self.fitting(request), response)
         events = response_events(
             self.name, response, calls, self._echo(request), fragment_size=fragment_size
         )
@@ -355,7 +335,10 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
     ) -> HttpResponse:
         """The Chat envelope, with ``retry-after-ms`` as OpenAI sends it."""
         return error_response(
-            status, openai_error(status, message), retry_after=retry_after, retry_after_ms=True
+            status,
+            openai_error(status, message),
+            retry_after=retry_after,
+            retry_headers=self.profile.retry_headers,
         )
 
     def assistant_turns(self, request: HttpRequest) -> int:
@@ -401,9 +384,7 @@ class ResponsesStreamDecoder:
         self._adapter = adapter
         self._provider = adapter.name
         self._sse = SSEDecoder()
-        self._asm = ResponseAssembler(
-            adapter.name, restore=restorer(adapter, request, transformer=adapter.transformer)
-        )
+        self._asm = ResponseAssembler(adapter.name, restore=adapter.restorer(request))
         self._keys: dict[Any, Hashable] = {}  # output_index -> assembler key
         self._started: dict[Hashable, str] = {}  # assembler key -> call id
         self._finished: set[Hashable] = set()
@@ -641,6 +622,20 @@ _HANDLERS: Final = {
 
 
 # --- to the wire -------------------------------------------------------------------------------
+
+
+def _map_output(output: OutputSchema, fitted: FittedSchema) -> JSONObject:
+    """``text.format`` (openapi TextResponseFormatJsonSchema: flat, unlike Chat's
+    ``response_format.json_schema``); a strict schema is fitted like a strict tool."""
+    fmt: JSONObject = {
+        "type": "json_schema",
+        "name": fitted.name,
+        "schema": fitted.schema,
+        "strict": output.strict,
+    }
+    if output.description:
+        fmt["description"] = output.description
+    return fmt
 
 
 def _map_tool(f: FittedTool) -> JSONObject:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from .._types import JSONObject
 from ._base import Config
@@ -34,7 +34,14 @@ _UPSTREAM = "forwarded to the upstream provider, whose rules apply (S-OR-REQ)"
 OPENROUTER_PROFILE = OPENAI_PROFILE.evolve(
     max_tools=None,
     description_max_length=None,
+    # OpenRouter's parameter list names max_tokens (S-OR-REQ).
+    max_tokens_field="max_tokens",
+    retry_headers=("retry-after",),
+    base_url="https://openrouter.ai/api/v1",
+    env={"api_key": ("OPENROUTER_API_KEY",)},
     sources={
+        "max_tokens_field": "OpenRouter's parameter list names max_tokens (S-OR-REQ)",
+        "base_url": "https://openrouter.ai/docs/api-reference/overview",
         "max_tools": f"none of its own; {_UPSTREAM}",
         "description_max_length": f"none of its own; {_UPSTREAM}",
         "tool_name_pattern": f"OpenAI's portable rule; {_UPSTREAM}",
@@ -59,11 +66,6 @@ class OpenRouterAdapter(OpenAIAdapter):
     name = "openrouter"
     profile = OPENROUTER_PROFILE
     config_type = OpenRouterConfig
-    default_base_url = "https://openrouter.ai/api/v1"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {"api_key": ("OPENROUTER_API_KEY",)}
-    # OpenRouter's parameter list names max_tokens (S-OR-REQ).
-    max_tokens_field: ClassVar[str] = "max_tokens"
-    retry_after_ms: ClassVar[bool] = False
 
     def headers(self, config: Config) -> dict[str, str]:
         config = cast(OpenRouterConfig, config)  # build_request ran check_config first

@@ -14,20 +14,28 @@ arrives whole in one stream chunk (C38); some schema keywords are refused with a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar, Final
+from typing import Final
 
 from .._types import JSONObject
-from ._fit import DialectTransformer
 from ._openai_common import OpenAIStrictTransformer
 from .openai import OPENAI_PROFILE, OpenAIAdapter
 
 __all__ = ["XAI_PROFILE", "XAIAdapter", "XAIStrictTransformer"]
+
+
+class XAIStrictTransformer(OpenAIStrictTransformer):
+    """xAI strict: objects closed (its default anyway) but optional properties stay optional;
+    no all-required rewrite is documented, and OpenAI's keyword limits are not xAI's."""
+
+    require_all = False
+
 
 _NOTES = "docs.x.ai quoted in provider-dialects.md [S-XAI-N]"
 
 XAI_PROFILE = OPENAI_PROFILE.evolve(
     max_tools=128,
     description_max_length=None,
+    transformer=XAIStrictTransformer,
     strict_mode="always",
     strict_default=True,
     strict_keywords={
@@ -36,7 +44,11 @@ XAI_PROFILE = OPENAI_PROFILE.evolve(
         "maxContains": "rejected",
     },
     streams_arguments=False,
+    retry_headers=("retry-after",),
+    base_url="https://api.x.ai/v1",
+    env={"api_key": ("XAI_API_KEY",)},
     sources={
+        "base_url": "https://docs.x.ai/docs/api-reference",
         "max_tools": f"128 in the chat reference; xAI's docs also say 200 and 350 ({_NOTES}); "
         "the smallest is kept (C06)",
         "description_max_length": f"none documented ({_NOTES})",
@@ -69,20 +81,9 @@ _ERROR_CODES: Final[Mapping[int, str]] = {
 }
 
 
-class XAIStrictTransformer(OpenAIStrictTransformer):
-    """xAI strict: objects closed (its default anyway) but optional properties stay optional;
-    no all-required rewrite is documented, and OpenAI's keyword limits are not xAI's."""
-
-    require_all = False
-
-
 class XAIAdapter(OpenAIAdapter):
     name = "xai"
     profile = XAI_PROFILE
-    default_base_url = "https://api.x.ai/v1"
-    env: ClassVar[Mapping[str, tuple[str, ...]]] = {"api_key": ("XAI_API_KEY",)}
-    transformer: ClassVar[type[DialectTransformer]] = XAIStrictTransformer
-    retry_after_ms: ClassVar[bool] = False
 
     def error_body(self, status: int, message: str) -> JSONObject:
         """``{"code": "<gRPC status text>", "error": "<message>"}`` (provider-dialects.md

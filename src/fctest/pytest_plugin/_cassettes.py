@@ -84,7 +84,7 @@ _VERSION_SEGMENT = re.compile(r"^v\d+[a-z0-9]*$")
 def canonical_base_url(adapter: Adapter) -> str:
     """The base URL a provider's cassettes are stored under: its default one, or a fixed
     placeholder for providers without one (Azure: every resource has its own host)."""
-    return (adapter.default_base_url or f"https://{adapter.name}.fctest.invalid").rstrip("/")
+    return (adapter.profile.base_url or f"https://{adapter.name}.fctest.invalid").rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -526,7 +526,7 @@ class Cassette:
 
     def _record_hint(self) -> str:
         node = self.spec.nodeid or "<test>"
-        env = " or ".join(self.adapter.env.get("api_key", ())) or "the provider's key"
+        env = " or ".join(self.adapter.profile.env.get("api_key", ())) or "the provider's key"
         return (
             f"Record it against the real API ({env} set):\n"
             f"    pytest '{node}' --fctest-record-mode=once\n"

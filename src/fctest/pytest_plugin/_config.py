@@ -199,7 +199,7 @@ def cassette_spec(
         path = folder / module / f"{_UNSAFE.sub('_', name)}.yaml"
     canonical = canonical_base_url(adapter)
     credentials = credential_fields(adapter.config_type)
-    env = tuple(v for f, names in adapter.env.items() if f in credentials for v in names)
+    env = tuple(v for f, names in adapter.profile.env.items() if f in credentials for v in names)
     return CassetteSpec(
         path=path,
         name=name,

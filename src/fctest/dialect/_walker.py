@@ -1,8 +1,8 @@
-"""The one JSON Schema walker; adapters fit a tool's schema to their dialect through its hook.
+"""The one JSON Schema walker; every dialect fits a schema through its hook.
 
 Modelled on pydantic-ai's ``_json_schema.py``: ``$ref``/``$defs`` are resolved once and cycles
-detected before the walk; a provider subclass overrides only ``transform`` (one node, children
-already fitted) and reports each keyword it rewrites or drops with a one-line reason, or raises
+detected before the walk; a dialect overrides only ``transform`` (one node, children already
+fitted) and reports each keyword it rewrites or drops with a one-line reason, or raises
 ``IncompatibleToolError`` through ``reject``. The input is never mutated, and the same input
 always gives the same output (dict order included), so requests are byte-stable.
 
@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, NoReturn
 
-from ._exceptions import IncompatibleToolError
-from ._pointer import json_pointer, unescape
-from ._types import JSONObject
+from .._exceptions import IncompatibleToolError
+from .._pointer import escape, json_pointer, unescape
+from .._types import JSONObject
 
-__all__ = ["SchemaChange", "SchemaTransformer", "subschemas"]
+__all__ = ["SchemaChange", "SchemaTransformer", "collect_defs", "subschemas"]
 
 # Keywords whose value is one subschema.
 _SINGLE = (
@@ -57,6 +57,17 @@ def subschemas(node: JSONObject) -> Iterator[tuple[tuple[str | int, ...], Any]]:
                 yield (key, name), sub
 
 
+def collect_defs(schema: JSONObject) -> dict[str, Any]:
+    """Local ``$ref`` target -> subschema: ``#`` and every ``$defs``/``definitions`` entry."""
+    defs: dict[str, Any] = {"#": schema}
+    for key in ("$defs", "definitions"):
+        block = schema.get(key)
+        if isinstance(block, dict):
+            for name, sub in block.items():
+                defs[f"#/{key}/{escape(name)}"] = sub
+    return defs
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaChange:
     """One keyword that the dialect made fctest rewrite or drop, and why."""
@@ -70,22 +81,19 @@ class SchemaChange:
 class SchemaTransformer:
     """Walks a tool's parameters schema bottom-up and calls ``transform`` on every object node.
 
-    Class settings a provider overrides:
-
-    - ``inline_defs`` (default ``False``): replace every local ``$ref`` with the definition it
-      points to and drop ``$defs``; a recursive definition cannot be inlined and goes to
-      ``on_recursion``.
-    - ``provider``: the adapter name used in errors.
+    ``inline_defs`` (a class setting, default ``False``): replace every local ``$ref`` with the
+    definition it points to and drop ``$defs``; a recursive definition cannot be inlined and
+    goes to ``on_recursion``. ``provider`` and ``tool`` name the schema in errors.
     """
 
-    provider: ClassVar[str] = ""
     inline_defs: ClassVar[bool] = False
 
-    def __init__(self, schema: JSONObject, *, tool: str) -> None:
+    def __init__(self, schema: JSONObject, *, tool: str, provider: str = "") -> None:
         self.schema = schema
         self.tool = tool
+        self.provider = provider
         self.changes: list[SchemaChange] = []
-        self._defs = self.collect_defs(schema)
+        self._defs = collect_defs(schema)
         self.recursive = self._find_recursive()
         self._kept_defs: set[str] = set()
         self._inlined: dict[str, Any] = {}
@@ -190,16 +198,6 @@ class SchemaTransformer:
         return self._walk(value, base, stack)
 
     # --- $ref bookkeeping ------------------------------------------------------------------
-    @staticmethod
-    def collect_defs(schema: JSONObject) -> dict[str, Any]:
-        defs: dict[str, Any] = {"#": schema}
-        for key in ("$defs", "definitions"):
-            block = schema.get(key)
-            if isinstance(block, dict):
-                for name, sub in block.items():
-                    defs[f"#/{key}/{json_pointer([name])[1:]}"] = sub
-        return defs
-
     def _refs_in(self, node: Any) -> Iterator[str]:
         if isinstance(node, dict):
             ref = node.get("$ref")

@@ -14,16 +14,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fctest import HttpRequest, HttpResponse, Message, Request, Response, Tool, ToolCall
-from fctest.errors import IncompatibleToolError, ProviderError
-from fctest.providers import Adapter, Config, Profile, StreamDecoder
-from fctest.providers._fit import (
+from fctest.dialect import (
     DialectTransformer,
     FittedTool,
+    Profile,
+    fit_request,
     fit_tools,
     make_strict,
-    restorer,
     wire_name,
 )
+from fctest.errors import IncompatibleToolError, ProviderError
+from fctest.providers import Adapter, Config, StreamDecoder
 
 GEMINI_NAME = r"^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$"
 
@@ -85,10 +86,30 @@ def tool(name: str, parameters: dict[str, Any] | None = None, **kw: Any) -> Tool
     return Tool(name, kw.pop("description", f"the {name} tool"), parameters or obj({}), **kw)
 
 
+def _profile(a: Adapter, transformer: type[DialectTransformer] | None) -> Profile:
+    return a.profile if transformer is None else a.profile.evolve(transformer=transformer)
+
+
+def fit(
+    a: Adapter, tools: Any, transformer: type[DialectTransformer] | None = None
+) -> tuple[FittedTool, ...]:
+    """``a``'s fitting of ``tools`` (with another transformer than its profile's, if given)."""
+    return fit_tools(tools, _profile(a, transformer), provider=a.name)
+
+
+def restorer(
+    a: Adapter, request: Request | None, *, transformer: type[DialectTransformer] | None = None
+) -> Any:
+    """The restorer of ``request`` fitted for ``a`` (``None`` without a request)."""
+    if request is None:
+        return None
+    return fit_request(request, _profile(a, transformer), provider=a.name).restorer
+
+
 def fitted_one(
     a: Adapter, t: Tool, transformer: type[DialectTransformer] = DialectTransformer
 ) -> FittedTool:
-    (f,) = fit_tools(a, (t,), transformer=transformer)
+    (f,) = fit(a, (t,), transformer)
     return f
 
 
@@ -104,19 +125,19 @@ def test_tools_pass_unchanged_when_they_fit() -> None:
 
 def test_max_tools() -> None:
     tools = tuple(tool(f"t{i}") for i in range(4))
-    assert len(fit_tools(adapter(max_tools=4), tools)) == 4
+    assert len(fit(adapter(max_tools=4), tools)) == 4
     with pytest.raises(IncompatibleToolError) as info:
-        fit_tools(adapter("capped", max_tools=3), tools)
+        fit(adapter("capped", max_tools=3), tools)
     e = info.value
     assert (e.provider, e.tool, e.pointer) == ("capped", "t3", "")
     assert e.reason == "4 tools in one request; at most 3 are accepted (profile)"
     sourced = adapter("capped", max_tools=3, sources={"max_tools": "C06"})
     with pytest.raises(IncompatibleToolError, match=r"at most 3 are accepted \(C06\)$"):
-        fit_tools(sourced, tools)
+        fit(sourced, tools)
 
 
 def test_no_tool_limit() -> None:
-    assert len(fit_tools(adapter(max_tools=None), tuple(tool(f"t{i}") for i in range(300)))) == 300
+    assert len(fit(adapter(max_tools=None), tuple(tool(f"t{i}") for i in range(300)))) == 300
 
 
 @pytest.mark.parametrize(
@@ -163,25 +184,25 @@ def test_long_names_are_cut_and_hashed(length: int) -> None:
 
 def test_long_names_with_a_common_prefix_stay_distinct() -> None:
     a, b = "x" * 60 + "_alpha_tool", "x" * 60 + "_omega_tool"
-    names = [f.name for f in fit_tools(adapter(), (tool(a), tool(b)))]
+    names = [f.name for f in fit(adapter(), (tool(a), tool(b)))]
     assert len(set(names)) == 2
     assert all(len(n) == 64 and n.startswith("x" * 55 + "_") for n in names)
 
 
 def test_renames_are_collision_free() -> None:
-    fitted = fit_tools(adapter(), (tool("a.b"), tool("a/b"), tool("a:b")))
+    fitted = fit(adapter(), (tool("a.b"), tool("a/b"), tool("a:b")))
     names = [f.name for f in fitted]
     assert names[0] == "a_b"
     assert re.fullmatch(r"a_b_[0-9a-f]{8}", names[1])
     assert re.fullmatch(r"a_b_[0-9a-f]{8}", names[2])
     assert len(set(names)) == 3
     # deterministic: the same tools give the same names
-    assert [f.name for f in fit_tools(adapter(), (tool("a.b"), tool("a/b"), tool("a:b")))] == names
+    assert [f.name for f in fit(adapter(), (tool("a.b"), tool("a/b"), tool("a:b")))] == names
 
 
 def test_a_rename_never_takes_a_declared_name() -> None:
     # "a_b" is declared after "a.b": the rename must not steal it.
-    fitted = fit_tools(adapter(), (tool("a.b"), tool("a_b")))
+    fitted = fit(adapter(), (tool("a.b"), tool("a_b")))
     assert fitted[1].name == "a_b"
     assert fitted[0].name != "a_b"
     assert re.fullmatch(r"a_b_[0-9a-f]{8}", fitted[0].name)
@@ -215,10 +236,10 @@ def test_description_cut_is_recorded() -> None:
 
 def test_strict_budget() -> None:
     tools = (tool("a", strict=True), tool("b"), tool("c", strict=True), tool("d", strict=True))
-    ok = fit_tools(adapter(max_strict_tools=3), tools)
+    ok = fit(adapter(max_strict_tools=3), tools)
     assert [f.strict for f in ok] == [True, False, True, True]
     with pytest.raises(IncompatibleToolError) as info:
-        fit_tools(adapter("budget", max_strict_tools=2, sources={"max_strict_tools": "C20"}), tools)
+        fit(adapter("budget", max_strict_tools=2, sources={"max_strict_tools": "C20"}), tools)
     assert info.value.tool == "d"
     assert info.value.reason == "3 strict tools in one request; at most 2 (C20)"
 
@@ -226,18 +247,18 @@ def test_strict_budget() -> None:
 def test_strict_modes() -> None:
     marked, unmarked, off = tool("a", strict=True), tool("b"), tool("c", strict=False)
     tools = (marked, unmarked, off)
-    per_tool = fit_tools(adapter(), tools)
+    per_tool = fit(adapter(), tools)
     assert [f.strict for f in per_tool] == [True, False, False]
-    default_on = fit_tools(adapter(strict_default=True), tools)
+    default_on = fit(adapter(strict_default=True), tools)
     assert [f.strict for f in default_on] == [True, True, False]
-    always = fit_tools(adapter(strict_mode="always"), tools)
+    always = fit(adapter(strict_mode="always"), tools)
     assert [f.strict for f in always] == [True, True, True]
-    assert [f.strict for f in fit_tools(adapter(strict_mode="none"), (unmarked, off))] == [
+    assert [f.strict for f in fit(adapter(strict_mode="none"), (unmarked, off))] == [
         False,
         False,
     ]
     with pytest.raises(IncompatibleToolError) as info:
-        fit_tools(adapter("nostrict", strict_mode="none"), tools)
+        fit(adapter("nostrict", strict_mode="none"), tools)
     assert (info.value.tool, info.value.reason) == (
         "a",
         "strict tools are not supported by this provider",
@@ -516,7 +537,7 @@ def test_restorer_maps_renamed_tools_back() -> None:
     request = _request(tool("get.weather"), tool("fine"))
     restore = restorer(a, request)
     assert restore is not None
-    wire = {f.tool.name: f.name for f in fit_tools(a, request.tools)}
+    wire = {f.tool.name: f.name for f in fit(a, request.tools)}
     call = ToolCall("c1", wire["get.weather"], {"city": "Paris"}, '{"city": "Paris"}')
     assert restore(call) == ToolCall("c1", "get.weather", {"city": "Paris"}, '{"city": "Paris"}')
     fine = ToolCall("c2", "fine", {})
@@ -586,7 +607,7 @@ def test_restorer_renames_and_drops_together() -> None:
     a = adapter()
     restore = restorer(a, _request(t), transformer=StrictTransformer)
     assert restore is not None
-    (f,) = fit_tools(a, (t,), transformer=StrictTransformer)
+    (f,) = fit(a, (t,), StrictTransformer)
     assert restore(ToolCall("c", f.name, {"a": "x", "b": None})) == ToolCall(
         "c", "trip.plan", {"a": "x"}
     )
@@ -595,17 +616,23 @@ def test_restorer_renames_and_drops_together() -> None:
 # --- the cache ----------------------------------------------------------------------------------
 
 
-def test_fit_tools_is_cached_per_tool_tuple() -> None:
+def test_a_request_is_fitted_once_per_profile() -> None:
     a = adapter()
-    tools = (tool("get.weather"),)
-    assert fit_tools(a, tools) is fit_tools(a, tools)
+    request = _request(tool("get.weather"))
+    first = fit_request(request, a.profile, provider=a.name)
+    assert fit_request(request, a.profile, provider=a.name) is first
+    # Keyed by value: an equal profile reuses the fitting, another one does not.
+    assert fit_request(request, a.profile.evolve(), provider=a.name) is first
+    other = a.profile.evolve(tool_name_pattern=GEMINI_NAME)
+    assert fit_request(request, other, provider=a.name) is not first
+    assert fit_request(request, other, provider=a.name).names == {"get.weather": "get.weather"}
 
 
 def test_the_cache_tells_profiles_apart() -> None:
     # Two adapters under one name with different profiles (a vendor variant, a user subclass).
     tools = (tool("get.weather"), tool("x" * 70))
-    portable = fit_tools(adapter("same"), tools)
-    gemini = fit_tools(adapter("same", tool_name_pattern=GEMINI_NAME), tools)
+    portable = fit(adapter("same"), tools)
+    gemini = fit(adapter("same", tool_name_pattern=GEMINI_NAME), tools)
     assert portable[0].name == "get_weather"
     assert gemini[0].name == "get.weather"
 
@@ -613,9 +640,9 @@ def test_the_cache_tells_profiles_apart() -> None:
 def test_a_mutated_list_is_not_served_from_the_cache() -> None:
     a = adapter()
     tools = [tool("a")]
-    assert [f.name for f in fit_tools(a, tools)] == ["a"]
+    assert [f.name for f in fit(a, tools)] == ["a"]
     tools.append(tool("b"))
-    assert [f.name for f in fit_tools(a, tools)] == ["a", "b"]
+    assert [f.name for f in fit(a, tools)] == ["a", "b"]
 
 
 # --- the strict-fitting property ------------------------------------------------------------------

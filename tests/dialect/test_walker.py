@@ -8,17 +8,15 @@ from typing import Any, ClassVar
 
 import pytest
 
-from fctest._schema import SchemaChange, SchemaTransformer, subschemas
+from fctest.dialect import SchemaChange, SchemaTransformer, collect_defs, subschemas
 from fctest.errors import IncompatibleToolError
 
 
 class Recording(SchemaTransformer):
     """Drops ``format`` (with a change), rejects ``not``, records where it was called."""
 
-    provider = "testprov"
-
     def __init__(self, schema: dict[str, Any], *, tool: str = "t") -> None:
-        super().__init__(schema, tool=tool)
+        super().__init__(schema, tool=tool, provider="testprov")
         self.visited: list[str] = []
         self.bools: list[tuple[bool, str]] = []
 
@@ -238,7 +236,7 @@ def test_escaped_definition_names() -> None:
     out, w = _walk(Inlining, schema)
     assert out == {"type": "object", "properties": {"x": {"type": "string"}}}
     assert w.changes[0].pointer == "/$defs/a~1b~0c"
-    assert SchemaTransformer.collect_defs(schema).keys() == {"#", "#/$defs/a~1b~0c"}
+    assert collect_defs(schema).keys() == {"#", "#/$defs/a~1b~0c"}
 
 
 def test_property_names_are_escaped_in_pointers() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fctest.providers._ids import IdMapper, IdRule, fit_id
+from fctest.dialect import IdMapper, IdRule, fit_id
 
 ANTHROPIC = IdRule(r"^[a-zA-Z0-9_-]+$", max_length=None)
 MISTRAL = IdRule(

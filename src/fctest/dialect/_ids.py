@@ -12,8 +12,8 @@ call's result, so the pairing survives. The mapping is a pure function of the co
 an id that already fits is kept, any other becomes a readable, sanitised prefix plus a hash of
 the original (or only the hash, for fixed-length rules), so the same history always gives the
 same bytes. A collision (two originals that clean to the same form, or an id reused in a later
-turn) is resolved by re-hashing with a counter. Nothing here knows a provider: adapters pass an
-``IdRule`` built from their profile.
+turn) is resolved by re-hashing with a counter. Nothing here knows a provider: each profile holds
+its ``IdRule``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ class IdRule:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", re.compile(self.pattern))
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready view for the capability matrix."""
+        return {"pattern": self.pattern, "length": self.length, "max_length": self.max_length}
 
     def accepts(self, value: str) -> bool:
         if self.length is not None and len(value) != self.length:
@@ -91,22 +95,26 @@ def fit_id(original: str, rule: IdRule, *, salt: int = 0) -> str:
 
 class IdMapper:
     """One request's id mapping: ``assign`` for each call (in conversation order), ``lookup``
-    for each result, which gets the form its call was given (C29)."""
+    for each result, which gets the form its call was given (C29). Without a rule every id
+    is sent as it is."""
 
     __slots__ = ("_current", "_used", "rule")
 
-    def __init__(self, rule: IdRule) -> None:
+    def __init__(self, rule: IdRule | None) -> None:
         self.rule = rule
         self._current: dict[str, str] = {}
         self._used: set[str] = set()
 
     def assign(self, original: str) -> str:
         """The wire id for a call; a later call reusing an id gets a fresh one."""
-        candidate = fit_id(original, self.rule)
+        if self.rule is None:
+            return original
+        rule = self.rule
+        candidate = fit_id(original, rule)
         salt = 0
         while candidate in self._used:
             salt += 1
-            candidate = fit_id(original, self.rule, salt=salt)
+            candidate = fit_id(original, rule, salt=salt)
         self._used.add(candidate)
         self._current[original] = candidate
         return candidate

@@ -1,0 +1,207 @@
+"""What a provider accepts and how it differs, as data.
+
+The adapters run on their profile, and the capability matrix, ``fctest check`` and the
+hypothesis strategies read the same profile, so what is declared cannot drift from the code.
+Everything a vendor differs by that can be data lives here (schema dialect, names, limits,
+tool_choice, ids, the token field, stream usage, retry headers, environment variables, base
+URL); code that needs more than data (an error body's shape, an auth scheme) stays in the
+provider's package. Each provider fills ``sources`` (field name -> citation) so every value
+says where it comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from ._ids import IdRule
+
+if TYPE_CHECKING:
+    from ._transformer import DialectTransformer
+
+__all__ = ["KeywordMode", "OutputStrictness", "Profile", "StrictMode"]
+
+KeywordMode: TypeAlias = Literal["native", "rewritten", "dropped", "rejected"]
+"""What an adapter does with a JSON Schema keyword: send it as is, rewrite it into an
+equivalent form, drop it with a recorded warning (fctest then checks it client-side), or refuse
+the tool locally with ``IncompatibleToolError``."""
+
+StrictMode: TypeAlias = Literal["per_tool", "request", "always", "none"]
+"""How constrained decoding is switched on: a flag on each tool, one mode for the whole request
+(Gemini ``VALIDATED``), always on (xAI), or not offered."""
+
+OutputStrictness: TypeAlias = Literal["requested", "always", "never"]
+"""Which rules a structured-output schema is fitted with: the strictness the request asks for,
+always the strict ones (the provider always constrains it), or never."""
+
+
+def _default_transformer() -> type[DialectTransformer]:
+    from ._transformer import DialectTransformer
+
+    return DialectTransformer
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a provider accepts. Every field has a documented default; providers override few.
+
+    Profiles compare and hash by value, so a fitting computed for one can be reused for an
+    equal one (``fctest.dialect.fit_request``).
+    """
+
+    tool_name_pattern: str = r"^[a-zA-Z0-9_-]{1,64}$"
+    """Regex a tool name must match (default: OpenAI's, the portable one)."""
+
+    tool_name_max_length: int = 64
+    """Longest accepted tool name (default 64, the portable maximum)."""
+
+    max_tools: int | None = 128
+    """Most tools in one request; ``None`` when no limit is documented (default 128)."""
+
+    description_max_length: int | None = None
+    """Longest accepted tool description; ``None``: no documented limit (default)."""
+
+    empty_description_allowed: bool = True
+    """Whether ``""`` may be sent as a description (Bedrock: no). Default ``True``."""
+
+    transformer: type[DialectTransformer] = field(default_factory=_default_transformer)
+    """The schema dialect: the transformer that applies the keyword modes below and whatever
+    strict mode adds (default: the keyword modes only)."""
+
+    keywords: Mapping[str, KeywordMode] = field(default_factory=dict)
+    """Non-strict mode: what happens to each JSON Schema keyword. A keyword not listed gets
+    ``unknown_keyword``. Default: empty (everything ``native``)."""
+
+    unknown_keyword: KeywordMode = "native"
+    """Non-strict mode: keywords not in ``keywords`` (default ``native``)."""
+
+    strict_keywords: Mapping[str, KeywordMode] = field(default_factory=dict)
+    """Strict mode: like ``keywords``; unlisted ones get ``strict_unknown_keyword``."""
+
+    strict_unknown_keyword: KeywordMode = "native"
+    """Strict mode: keywords not in ``strict_keywords`` (default ``native``)."""
+
+    tool_choice: frozenset[Literal["auto", "none", "required", "named"]] = frozenset(
+        {"auto", "none", "required", "named"}
+    )
+    """Which tool_choice modes can be sent (default: all four)."""
+
+    parallel_call_control: bool = True
+    """Whether parallel calls can be switched off (default ``True``)."""
+
+    strict_mode: StrictMode = "per_tool"
+    """How strict decoding is requested (default ``per_tool``)."""
+
+    strict_default: bool = False
+    """What an unmarked tool gets: fctest always sends an explicit value (default ``False``)."""
+
+    max_strict_tools: int | None = None
+    """Most strict tools in one request; ``None``: no limit (default)."""
+
+    max_strict_optional_params: int | None = None
+    """Optional properties across all strict schemas of a request; ``None``: no limit."""
+
+    max_strict_union_params: int | None = None
+    """Properties typed with ``anyOf`` or a type array across the strict schemas of a request;
+    ``None``: no limit."""
+
+    structured_output: Literal["native", "tool", "none"] = "native"
+    """How a final answer's schema is requested: natively, through a forced tool, or not at all
+    (default ``native``)."""
+
+    output_strictness: OutputStrictness = "requested"
+    """Which rules a structured-output schema is fitted with (default ``requested``)."""
+
+    argument_encoding: Literal["json_string", "object"] = "json_string"
+    """How call arguments arrive (default ``json_string``)."""
+
+    id_rule: IdRule | None = None
+    """What a tool-call id must look like when replayed to this provider; ids that break it
+    are remapped, a call and its result alike. ``None``: any string (default)."""
+
+    tool_call_ids: Literal["provider", "generated"] = "provider"
+    """``generated``: the provider sends no ids and the adapter makes stable ones (Gemini)."""
+
+    streams_arguments: bool = True
+    """Whether argument text arrives in fragments (``False``: whole calls per chunk)."""
+
+    requires_parameters: bool = False
+    """Whether a tool must always carry a parameters object (Anthropic, Bedrock)."""
+
+    max_tokens_field: str = "max_tokens"
+    """The body field ``Request.max_output_tokens`` is sent in (default ``max_tokens``)."""
+
+    stream_usage_option: bool = False
+    """Whether a stream must ask for its usage (OpenAI ``stream_options.include_usage``)."""
+
+    retry_headers: tuple[str, ...] = ("retry-after",)
+    """The retry headers the provider's error answers carry, in the order it sends them
+    (the reference server writes them; clients read whichever they know)."""
+
+    base_url: str = ""
+    """The provider's default base URL; ``""`` when every user must give one (Azure)."""
+
+    env: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Config field -> environment variables a client may read it from (first one set wins);
+    the adapter itself never reads them."""
+
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Field name -> where the value comes from (a docs URL, an SDK file, a
+    ``docs/dialects.md`` anchor)."""
+
+    def keyword_mode(self, keyword: str, *, strict: bool) -> KeywordMode:
+        if strict:
+            return self.strict_keywords.get(keyword, self.strict_unknown_keyword)
+        return self.keywords.get(keyword, self.unknown_keyword)
+
+    def strict_for(self, requested: bool | None) -> bool | None:
+        """Whether a tool asking for ``requested`` strictness (``None``: unmarked) is fitted
+        strict; ``None`` when it asks for strict mode and the provider offers none."""
+        if self.strict_mode == "always":
+            return True
+        if self.strict_mode == "none":
+            return None if requested else False
+        return self.strict_default if requested is None else requested
+
+    @property
+    def tool_call_id_pattern(self) -> str | None:
+        """The regex of ``id_rule`` (``None``: any id)."""
+        return None if self.id_rule is None else self.id_rule.pattern
+
+    def evolve(self, **changes: Any) -> Profile:
+        """A copy with some fields changed (what OpenAI-compatible vendors do); ``sources`` are
+        merged, not replaced."""
+        if "sources" in changes:
+            changes["sources"] = {**self.sources, **changes["sources"]}
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready view for the capability matrix."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, frozenset):
+                value = sorted(value)
+            elif isinstance(value, Mapping):
+                value = {k: list(v) if isinstance(v, tuple) else v for k, v in value.items()}
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, type):
+                value = f"{value.__module__}.{value.__qualname__}"
+            elif isinstance(value, IdRule):
+                value = value.as_dict()
+            out[f.name] = value
+        out["tool_call_id_pattern"] = self.tool_call_id_pattern
+        return out
+
+    @cached_property
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(
+            tuple(sorted(v.items())) if isinstance(v, Mapping) else v
+            for v in (getattr(self, f.name) for f in fields(self))
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._key)
