@@ -16,7 +16,7 @@ from fctest import HttpRequest, HttpResponse, Request, Response
 from fctest._sse import LineBuffer
 from fctest.dialect import Profile
 from fctest.errors import ProviderError
-from fctest.providers import Adapter, Config
+from fctest.providers import Adapter, Config, base_url, check_config, encode_json, json_body
 from fctest.providers._assembly import ResponseAssembler, make_call
 from fctest.providers._errors import provider_error
 
@@ -29,7 +29,7 @@ class FakeAdapter(Adapter):
     )
 
     def build_request(self, request: Request, config: Config) -> HttpRequest:
-        self.check_config(config)
+        config = check_config(self, config)
         messages: list[dict[str, Any]] = []
         for m in request.messages:
             messages.append(
@@ -50,12 +50,12 @@ class FakeAdapter(Adapter):
         if request.output is not None:
             body["output"] = request.output.name
         headers = {"authorization": f"Bearer {config.api_key}", **config.headers}
-        return HttpRequest("POST", self.base_url(config) + "/chat", headers, self.encode_json(body))
+        return HttpRequest("POST", base_url(self, config) + "/chat", headers, encode_json(body))
 
     def parse_response(self, response: HttpResponse, request: Request | None = None) -> Response:
         if not response.ok:
             raise self.parse_error(response)
-        data = self.json_body(response)
+        data = json_body(self.name, response)
         calls = tuple(make_call(c["id"], c["name"], c["arguments"]) for c in data.get("calls", ()))
         return Response(
             provider=self.name,

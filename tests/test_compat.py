@@ -107,9 +107,9 @@ def test_scenario_tools_as_declared() -> None:
 
 FIXTURE_MODULES = {
     "providers.test_cross_provider": ["get_weather", "get_time"],
-    "providers.test_xai": ["weather"],
-    "providers.test_gemini": ["get_weather", "generate_topic"],
-    "providers.test_anthropic": ["get_weather"],
+    "providers.openai.test_xai": ["weather"],
+    "providers.gemini.test_adapter": ["get_weather", "generate_topic"],
+    "providers.anthropic.test_adapter": ["get_weather"],
 }
 
 
@@ -127,8 +127,8 @@ def test_tools_of_the_adapter_test_fixtures(module: str) -> None:
 
 def test_tools_sharing_a_name_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(UsageError, match="two tools are named 'get_weather'"):
-        check(load_tools("providers.test_openai"))
-    assert main(["check", "providers.test_openai"]) == 2
+        check(load_tools("providers.openai.test_chat"))
+    assert main(["check", "providers.openai.test_chat"]) == 2
     assert "two tools are named 'get_weather'" in capsys.readouterr().err
 
 

@@ -40,7 +40,7 @@ from fctest.errors import (
     ServerError,
     UsageError,
 )
-from fctest.providers import Adapter, adapter_names, get_adapter
+from fctest.providers import Adapter, Responder, adapter_names, get_adapter, responder_for
 from fctest.scenarios import SCENARIOS, ErrorTurn, ModelTurn, Scenario, get
 from fctest.server import ReferenceServer, check_host, running
 
@@ -49,7 +49,11 @@ NO_WAIT = RetryPolicy(sleep=lambda _: None)
 
 
 class ServedFake(FakeAdapter):
-    """The test adapter plus the inverse methods the server needs."""
+    """The test adapter, served by ``FakeResponder``."""
+
+
+class FakeResponder(Responder[FakeAdapter]):
+    """What the server needs to answer the test adapter's requests."""
 
     def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
         body = {
@@ -94,7 +98,7 @@ class Unencoded(FakeAdapter):
 
 @pytest.fixture
 def fake_server() -> Iterator[ReferenceServer]:
-    with running(adapters=[ServedFake(), Unencoded()]) as server:
+    with running(adapters=[Unencoded()], responders=[FakeResponder(ServedFake())]) as server:
         yield server
 
 
@@ -282,8 +286,8 @@ def test_an_unknown_provider_and_an_adapter_without_encoders(
     r = _post(fake_server, "/bare/v1/chat", body, authorization="Bearer k")
     assert r.status_code == 501
     assert r.json()["error"]["message"] == (
-        "the 'bare' adapter cannot answer: it does not implement encode_response, "
-        "encode_stream, encode_error, assistant_turns (fctest.providers.Adapter's inverse methods)"
+        "the 'bare' adapter cannot answer: adapter 'bare' has no responder: the provider's side "
+        "(what its API would answer) is registered under the 'fctest.responders' entry-point group"
     )
     with pytest.raises(UsageError, match="no adapter named 'nope' on this server; known: bare"):
         fake_server.base_url("nope")
@@ -360,7 +364,7 @@ def test_leaving_running_closes_keep_alive_connections_and_their_threads() -> No
 
     before = set(threading.enumerate())
     with httpx.Client() as http:  # stays open after the server is gone
-        with running(adapters=[ServedFake()]) as server:
+        with running(responders=[FakeResponder(ServedFake())]) as server:
             for _ in range(2):  # one kept-alive connection, its handler thread waiting for more
                 assert http.get(server.url + "/").status_code == 200
             started = set(threading.enumerate()) - before
@@ -399,7 +403,7 @@ def test_ipv6_loopback_serves_when_the_machine_has_it() -> None:
     if not socket.has_ipv6:
         pytest.skip("this Python has no IPv6 support")
     try:
-        server_cm = running("::1", adapters=[ServedFake()])
+        server_cm = running("::1", responders=[FakeResponder(ServedFake())])
         server = server_cm.__enter__()
     except OSError as exc:
         pytest.skip(f"::1 cannot be bound here: {exc}")
@@ -686,11 +690,11 @@ BUILTINS = sorted(
 
 
 def _has_encoders(adapter: Adapter) -> bool:
-    kind = type(adapter)
-    return all(
-        getattr(kind, m) is not getattr(Adapter, m)
-        for m in ("encode_response", "encode_stream", "encode_error", "assistant_turns")
-    )
+    try:
+        responder_for(adapter)
+    except UsageError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")

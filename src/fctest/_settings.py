@@ -23,7 +23,7 @@ from typing import Any
 
 from ._exceptions import SECRET_HEADERS, ProviderError, UsageError
 from ._log import scrub
-from .providers import Adapter, Config
+from .providers import Adapter, Config, check_config
 
 __all__ = ["Settings", "credential_fields", "scrub_error", "secret_values"]
 
@@ -84,7 +84,7 @@ class Settings:
                 raise UsageError(
                     f"{adapter.name}: pass either config= or individual settings, not both"
                 )
-            adapter.check_config(config)
+            config = check_config(adapter, config)
             self.config, self.dynamic = config, {}
         else:
             given = _given(adapter, api_key, base_url, headers, settings)

@@ -43,7 +43,7 @@ from ._server._scenarios import ScenarioAnswerer
 from ._transports.base import redact_url
 from ._version import __version__
 from ._wire import HttpRequest
-from .providers import Adapter
+from .providers import Adapter, Responder
 from .scenarios import Scenario
 
 __all__ = ["ReferenceServer", "check_host", "running", "serve"]
@@ -79,8 +79,10 @@ def check_host(host: str) -> str:
 class ReferenceServer(ThreadingHTTPServer):
     """The reference server, bound at construction (``port=0`` picks a free port).
 
-    ``adapters`` and ``scenarios`` replace the registry and the catalogue (tests, a
-    third-party adapter); ``cassettes`` switches to serving the recordings in that folder.
+    ``adapters``/``responders`` and ``scenarios`` replace the registry and the catalogue
+    (tests, a third-party adapter): an adapter is answered by its responder from
+    ``responders``, else by the one the registry has for it. ``cassettes`` switches to serving
+    the recordings in that folder.
     Call ``serve_forever`` (or use ``running``) to answer.
     """
 
@@ -95,14 +97,17 @@ class ReferenceServer(ThreadingHTTPServer):
         *,
         cassettes: str | Path | None = None,
         adapters: Iterable[Adapter] | None = None,
+        responders: Iterable[Responder[Any]] | None = None,
         scenarios: Iterable[Scenario] | None = None,
         fragment_size: int = 8,
     ) -> None:
         host = check_host(host)
-        if cassettes is not None and (adapters is not None or scenarios is not None):
-            raise UsageError("give cassettes, or adapters/scenarios, not both")
+        if cassettes is not None and (
+            adapters is not None or responders is not None or scenarios is not None
+        ):
+            raise UsageError("give cassettes, or adapters/responders/scenarios, not both")
         self.scenarios: ScenarioAnswerer = ScenarioAnswerer(
-            adapters, scenarios, fragment_size=fragment_size
+            adapters, scenarios, responders=responders, fragment_size=fragment_size
         )
         self.cassettes: CassetteAnswerer | None = (
             None if cassettes is None else CassetteAnswerer(cassettes)
@@ -300,6 +305,7 @@ def running(
     *,
     cassettes: str | Path | None = None,
     adapters: Iterable[Adapter] | None = None,
+    responders: Iterable[Responder[Any]] | None = None,
     scenarios: Iterable[Scenario] | None = None,
     fragment_size: int = 8,
 ) -> Iterator[ReferenceServer]:
@@ -309,6 +315,7 @@ def running(
         port,
         cassettes=cassettes,
         adapters=adapters,
+        responders=responders,
         scenarios=scenarios,
         fragment_size=fragment_size,
     )

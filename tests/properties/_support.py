@@ -42,7 +42,7 @@ from fctest.providers import Adapter, Config
 from fctest.providers.gemini import OPENAPI_PROFILE, GeminiConfig
 from fctest.strategies import tools
 from oracles import typeddict_problems
-from providers._gemini_oracle import request_problems
+from providers.gemini._oracle import request_problems
 
 MODEL = "model-under-test"
 USER = Message.user("Use the tools.")
@@ -435,4 +435,4 @@ def json_round(value: Any) -> Any:
 
 def no_encoder(exc: UsageError) -> bool:
     text = str(exc)
-    return "has no response encoder" in text or "has no stream encoder" in text
+    return "has no responder" in text

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from fctest import HttpResponse, Response, Tool, ToolCall
 from fctest.dialect import FittedTool
 from fctest.errors import IncompatibleToolError, UsageError
+from fctest.providers import responder_for
 from fctest.strategies import call_ids, tool_arguments
 from properties._support import (
     IDS,
@@ -40,7 +41,7 @@ from properties._support import (
 
 def encode(variant: Variant, response: Response, tool: Tool) -> HttpResponse:
     try:
-        return variant.adapter.encode_response(response, request([tool]))
+        return responder_for(variant.adapter).encode_response(response, request([tool]))
     except UsageError as exc:
         if no_encoder(exc):
             pytest.skip(f"{variant.label}: {exc}")

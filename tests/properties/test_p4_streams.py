@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from fctest import Response, ToolCall
 from fctest.errors import IncompatibleToolError, UsageError
+from fctest.providers import responder_for
 from fctest.strategies import call_ids, tool_arguments
 from properties._support import IDS, PER_VARIANT, VARIANTS, Variant, any_tool, no_encoder, request
 
@@ -44,8 +45,10 @@ def test_p4_any_chunking_of_a_stream_decodes_like_the_whole_answer(
     response = Response(variant.name, "m", text=text, tool_calls=calls, finish_reason="tool_calls")
     size = data.draw(st.integers(1, 16), label="fragment_size")
     try:
-        events = variant.adapter.encode_stream(response, req, fragment_size=size)
-        whole = variant.adapter.parse_response(variant.adapter.encode_response(response, req), req)
+        events = responder_for(variant.adapter).encode_stream(response, req, fragment_size=size)
+        whole = variant.adapter.parse_response(
+            responder_for(variant.adapter).encode_response(response, req), req
+        )
     except UsageError as exc:
         if no_encoder(exc):
             pytest.skip(f"{variant.label}: {exc}")

@@ -37,7 +37,7 @@ from fctest import (
 from fctest.dialect import IdMapper, IdRule
 from oracles import typeddict_problems
 
-from ._gemini_oracle import request_problems
+from .gemini._oracle import request_problems
 
 MODELS = {"openai": "gpt-4o", "anthropic": "claude-sonnet-4-5", "gemini": "gemini-2.5-flash"}
 ANTHROPIC_ID = re.compile(r"^[a-zA-Z0-9_-]+$")

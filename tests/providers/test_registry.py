@@ -1,4 +1,5 @@
-"""The adapter registry: built-ins, entry points, duplicates, unknown names, bad targets."""
+"""The registry: built-in adapters and responders, entry points, duplicates, unknown names, bad
+targets."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import fctest.providers as registry
 from fctest import HttpRequest, HttpResponse, Request, Response
 from fctest.dialect import Profile
 from fctest.errors import ProviderError, UnknownAdapterError, UsageError
-from fctest.providers import Adapter, Config, StreamDecoder
+from fctest.providers import Adapter, Config, Responder, StreamDecoder
+from fctest.providers.openai import OpenAIAdapter
 
 MODULE = "fctest_thirdparty_adapter_for_tests"
 
@@ -54,6 +56,7 @@ class _EntryPoint:
     name: str
     value: str
     dist: _Dist | None = None
+    group: str = "fctest.adapters"
 
 
 @pytest.fixture
@@ -67,15 +70,23 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[_EntryPoint]]:
     points: list[_EntryPoint] = []
 
     def entry_points(*, group: str) -> list[_EntryPoint]:
-        assert group == "fctest.adapters"
-        return list(points)
+        assert group in ("fctest.adapters", "fctest.responders")
+        return [p for p in points if p.group == group]
 
     monkeypatch.setattr(registry, "entry_points", entry_points)
-    registry._registry.cache_clear()
-    registry.get_adapter.cache_clear()
+    _clear()
     yield points
-    registry._registry.cache_clear()
-    registry.get_adapter.cache_clear()
+    _clear()
+
+
+def _clear() -> None:
+    for cached in (
+        registry._registry,
+        registry._responders,
+        registry.get_adapter,
+        registry.get_responder,
+    ):
+        cached.cache_clear()
 
 
 def test_builtins_are_listed_sorted(fresh: list[_EntryPoint]) -> None:
@@ -117,7 +128,9 @@ def test_unknown_name_with_nothing_registered(
 def test_duplicate_of_a_builtin_names_both_owners(
     fresh: list[_EntryPoint], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(registry._BUILTINS, "dup", "fctest.providers.dup:DupAdapter")
+    monkeypatch.setitem(
+        registry._BUILTINS, "dup", ("fctest.providers.dup:DupAdapter", "fctest.providers.dup:R")
+    )
     fresh.append(_EntryPoint("dup", "acme_llm.adapter:AcmeAdapter", _Dist("acme-llm")))
     with pytest.raises(UsageError) as info:
         registry.adapter_names()
@@ -192,3 +205,73 @@ def test_adapter_module_does_not_import_at_registry_time() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+# --- responders: the provider's side, registered beside the adapter --------------------------
+
+
+class ThirdPartyResponder(Responder[ThirdPartyAdapter]):
+    """Answers every request with one text turn (enough to show it was picked)."""
+
+    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
+        return HttpResponse(200, {}, b"third-party")
+
+    def encode_stream(
+        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
+    ) -> list[bytes]:
+        return [b"third-party"]
+
+    def encode_error(
+        self, status: int, message: str, *, retry_after: float | None = None
+    ) -> HttpResponse:
+        return HttpResponse(status, {}, message.encode())
+
+    def assistant_turns(self, request: HttpRequest) -> int:
+        return 0
+
+
+class ChatVendor(OpenAIAdapter):
+    """A vendor that speaks Chat Completions and registers no responder of its own."""
+
+    name = "chat-vendor"
+
+
+def test_every_builtin_has_its_responder(fresh: list[_EntryPoint]) -> None:
+    for name in registry._BUILTINS:
+        responder = registry.get_responder(name)
+        assert isinstance(responder, Responder)
+        assert responder.adapter is fctest.get_adapter(name)
+        assert responder.name == name
+
+
+def test_a_registered_responder_is_used(fresh: list[_EntryPoint]) -> None:
+    sys.modules[MODULE].ThirdPartyResponder = ThirdPartyResponder  # type: ignore[attr-defined]
+    fresh.append(_EntryPoint("thirdparty", f"{MODULE}:ThirdPartyAdapter"))
+    fresh.append(
+        _EntryPoint("thirdparty", f"{MODULE}:ThirdPartyResponder", group="fctest.responders")
+    )
+    responder = registry.get_responder("thirdparty")
+    assert isinstance(responder, ThirdPartyResponder)
+    assert responder.encode_error(503, "busy").body == b"busy"
+
+
+def test_an_adapter_without_a_responder_says_where_to_register_one(
+    fresh: list[_EntryPoint],
+) -> None:
+    fresh.append(_EntryPoint("thirdparty", f"{MODULE}:ThirdPartyAdapter"))
+    with pytest.raises(UsageError) as info:
+        registry.get_responder("thirdparty")
+    assert str(info.value) == (
+        "adapter 'thirdparty' has no responder: the provider's side (what its API would "
+        "answer) is registered under the 'fctest.responders' entry-point group"
+    )
+
+
+def test_a_subclass_of_a_builtin_answers_with_the_builtins_responder(
+    fresh: list[_EntryPoint],
+) -> None:
+    sys.modules[MODULE].ChatVendor = ChatVendor  # type: ignore[attr-defined]
+    fresh.append(_EntryPoint("chat-vendor", f"{MODULE}:ChatVendor"))
+    responder = registry.get_responder("chat-vendor")
+    assert type(responder) is type(registry.get_responder("openai"))
+    assert responder.adapter is fctest.get_adapter("chat-vendor")

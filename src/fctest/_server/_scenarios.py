@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .._exceptions import UnknownAdapterError, UsageError
 from .._messages import Response, ToolCall, Usage
 from .._wire import HttpRequest
-from ..providers import Adapter, adapter_names, get_adapter
+from ..providers import Adapter, Responder, adapter_names, get_adapter, responder_for
 from ..scenarios import SCENARIOS, ErrorTurn, ModelTurn, Scenario
 from ._answer import Answer, json_answer
 
@@ -56,7 +56,6 @@ _CREDENTIAL_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key"
 _DEFAULT_MODEL = "fctest-model"
 _MODEL_IN_PATH = re.compile(r"/models/([^/:]+)")
 _PLACEHOLDER_ROOT = "http://fctest.invalid"
-_INVERSE = ("encode_response", "encode_stream", "encode_error", "assistant_turns")
 
 USAGE = Usage(input_tokens=24, output_tokens=12)
 """The usage every scripted answer reports."""
@@ -100,16 +99,23 @@ class _Route:
 
 
 class ScenarioAnswerer:
-    """Answers the scenarios for every adapter in ``adapters`` (default: the registry)."""
+    """Answers the scenarios for every served adapter (default: the registry), each through
+    its responder: the ones in ``responders``, else the one the registry has for it
+    (``fctest.providers.responder_for``)."""
 
     def __init__(
         self,
         adapters: Iterable[Adapter] | None = None,
         scenarios: Iterable[Scenario] | None = None,
         *,
+        responders: Iterable[Responder[Any]] | None = None,
         fragment_size: int = 8,
     ) -> None:
-        self._adapters = None if adapters is None else {a.name: a for a in adapters}
+        self._responders = {r.name: r for r in responders or ()}
+        self._adapters: dict[str, Adapter] | None = None
+        if adapters is not None or responders is not None:
+            self._adapters = {a.name: a for a in adapters or ()}
+            self._adapters.update((n, r.adapter) for n, r in self._responders.items())
         self._scenarios = {s.id: s for s in (SCENARIOS if scenarios is None else scenarios)}
         self._plans = {sid: plan(s.script) for sid, s in self._scenarios.items()}
         self.fragment_size = fragment_size
@@ -132,6 +138,11 @@ class ScenarioAnswerer:
                 f"no adapter named {name!r} on this server; known: {', '.join(self.providers())}"
             ) from None
 
+    def responder(self, name: str) -> Responder[Any]:
+        """The responder answering ``/name/`` (``UsageError`` when its adapter has none)."""
+        found = self._responders.get(name)
+        return found if found is not None else responder_for(self.adapter(name))
+
     def base_path(self, name: str) -> str:
         """``/<name>`` plus the path of the adapter's default base URL (``/openai/v1``,
         ``/groq/openai/v1``, ``/anthropic``): the server mirrors each API's own layout."""
@@ -146,7 +157,7 @@ class ScenarioAnswerer:
         parts = urlsplit(request.url)
         name = parts.path.lstrip("/").partition("/")[0]
         try:
-            adapter = self.adapter(name)
+            self.adapter(name)
         except UnknownAdapterError:
             return json_answer(
                 404,
@@ -154,25 +165,24 @@ class ScenarioAnswerer:
                 f"no provider {name!r}: paths start with /<provider>/; "
                 f"known providers: {', '.join(self.providers())}",
             )
-        missing = [m for m in _INVERSE if getattr(type(adapter), m) is getattr(Adapter, m)]
-        if missing:
+        try:
+            responder = self.responder(name)
+        except UsageError as exc:
             return json_answer(
-                501,
-                "fctest_cannot_answer",
-                f"the {name!r} adapter cannot answer: it does not implement {', '.join(missing)} "
-                "(fctest.providers.Adapter's inverse methods)",
+                501, "fctest_cannot_answer", f"the {name!r} adapter cannot answer: {exc}"
             )
         try:
-            return self._answer(adapter, name, request, parts.path, parts.query)
+            return self._answer(responder, name, request, parts.path, parts.query)
         except UsageError as exc:  # a body the adapter cannot read as its own request
-            return self._refuse(adapter, 400, f"fctest reference server: {exc}")
+            return self._refuse(responder, 400, f"fctest reference server: {exc}")
 
     def _answer(
-        self, adapter: Adapter, name: str, request: HttpRequest, path: str, query: str
+        self, responder: Responder[Any], name: str, request: HttpRequest, path: str, query: str
     ) -> Answer:
+        adapter = responder.adapter
         if not _has_credentials(request, query):
             return self._refuse(
-                adapter,
+                responder,
                 401,
                 "fctest reference server: no API key was sent (expected one of the headers "
                 f"{', '.join(_CREDENTIAL_HEADERS)} or a key= query parameter; any value works)",
@@ -186,16 +196,16 @@ class ScenarioAnswerer:
                 else "no [fctest:<scenario id>] marker in the request body"
             )
             known = ", ".join(sorted(self._scenarios))
-            return self._refuse(adapter, 400, f"fctest reference server: {what}; known: {known}")
+            return self._refuse(responder, 400, f"fctest reference server: {what}; known: {known}")
         body = _json_object(request.body)
         model = _model(body, path)
-        route = self._route(adapter, name, scenario, model)
+        route = self._route(responder, name, scenario, model)
         endpoint = path.rpartition("/")[2]
         if route.paths is not None:
             endpoints = {s: p.rpartition("/")[2] for s, p in route.paths.items()}
             if endpoint not in endpoints.values():
                 return self._refuse(
-                    adapter,
+                    responder,
                     404,
                     f"fctest reference server: {request.method} {path} is not where the "
                     f"{adapter.name} adapter sends this request ({route.paths[scenario.stream]}); "
@@ -205,11 +215,11 @@ class ScenarioAnswerer:
             stream = endpoint == endpoints[True]
         else:
             stream = body.get("stream") is True
-        turns = adapter.assistant_turns(request) - route.baseline
+        turns = responder.assistant_turns(request) - route.baseline
         groups = self._plans[scenario.id]
         if not 0 <= turns < len(groups):
             return self._refuse(
-                adapter,
+                responder,
                 400,
                 f"fctest reference server: scenario {scenario.id!r} has {len(groups)} model "
                 f"turn(s) but this request holds {turns} answered turn(s) after the "
@@ -218,15 +228,15 @@ class ScenarioAnswerer:
         turn = self._next_turn(name, scenario.id, request.body, groups[turns])
         note = f"{scenario.id} step {turns}"
         if turn is None:
-            return self._refuse(adapter, 500, f"scenario {scenario.id!r} has an empty script")
+            return self._refuse(responder, 500, f"scenario {scenario.id!r} has an empty script")
         if isinstance(turn, ErrorTurn):
-            error = adapter.encode_error(turn.status, turn.message, retry_after=turn.retry_after)
+            error = responder.encode_error(turn.status, turn.message, retry_after=turn.retry_after)
             return Answer.of(error, f"{note}: error {turn.status}")
         neutral = replace(scenario.request(model), stream=stream)
         response = _response(adapter, scenario, turns, turn, model)
         if not stream:
-            return Answer.of(adapter.encode_response(response, neutral), note)
-        items = adapter.encode_stream(response, neutral, fragment_size=self.fragment_size)
+            return Answer.of(responder.encode_response(response, neutral), note)
+        items = responder.encode_stream(response, neutral, fragment_size=self.fragment_size)
         return Answer(200, {"content-type": _stream_type(items)}, tuple(items), True, note)
 
     def _next_turn(
@@ -244,15 +254,20 @@ class ScenarioAnswerer:
             self._retries.pop(key, None)
             return model_turn
 
-    def _route(self, adapter: Adapter, name: str, scenario: Scenario, model: str) -> _Route:
+    def _route(
+        self, responder: Responder[Any], name: str, scenario: Scenario, model: str
+    ) -> _Route:
         key = (name, scenario.id, model)
         route = self._routes.get(key)
         if route is None:
-            route = self._routes[key] = self._make_route(adapter, name, scenario, model)
+            route = self._routes[key] = self._make_route(responder, name, scenario, model)
         return route
 
-    def _make_route(self, adapter: Adapter, name: str, scenario: Scenario, model: str) -> _Route:
+    def _make_route(
+        self, responder: Responder[Any], name: str, scenario: Scenario, model: str
+    ) -> _Route:
         """Build the scenario's first request with the adapter itself, as a client would."""
+        adapter = responder.adapter
         request = scenario.request(model)
         try:
             config = adapter.config_type(
@@ -267,10 +282,10 @@ class ScenarioAnswerer:
             baseline = sum(1 for m in scenario.history if m.role == "assistant")
             return _Route(None, baseline)
         paths = {s: urlsplit(r.url).path for s, r in built.items()}
-        return _Route(paths, adapter.assistant_turns(built[False]))
+        return _Route(paths, responder.assistant_turns(built[False]))
 
-    def _refuse(self, adapter: Adapter, status: int, message: str) -> Answer:
-        return Answer.of(adapter.encode_error(status, message), f"refused: {message}")
+    def _refuse(self, responder: Responder[Any], status: int, message: str) -> Answer:
+        return Answer.of(responder.encode_error(status, message), f"refused: {message}")
 
 
 def _has_credentials(request: HttpRequest, query: str) -> bool:

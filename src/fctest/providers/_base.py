@@ -20,7 +20,15 @@ from .._messages import Request, Response
 from .._wire import HttpRequest, HttpResponse
 from ..dialect import Profile
 
-__all__ = ["Adapter", "Config", "StreamDecoder"]
+__all__ = [
+    "Adapter",
+    "Config",
+    "StreamDecoder",
+    "base_url",
+    "check_config",
+    "encode_json",
+    "json_body",
+]
 
 
 @dataclass(frozen=True)
@@ -88,61 +96,39 @@ class Adapter(abc.ABC):
     def parse_error(self, response: HttpResponse) -> ProviderError:
         """The ``ProviderError`` subclass that this non-2xx response stands for."""
 
-    # --- the inverse: what the provider would answer ---------------------------------------
-    # The reference server (``fctest serve``), the round-trip properties and the benchmarks
-    # need each wire format written as well as read. Optional for third-party adapters: the
-    # plugin's replay does not need them.
-    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
-        """``response`` as this provider's 2xx JSON answer (``parse_response`` reads it back
-        to an equal ``Response``, and so does the provider's official SDK)."""
-        raise UsageError(f"adapter {self.name!r} has no response encoder")
 
-    def encode_stream(
-        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
-    ) -> list[bytes]:
-        """``response`` as this provider streams it, one wire event per item (an SSE event
-        with its blank line, or an NDJSON line); argument text is cut into fragments of at
-        most ``fragment_size`` characters where the provider streams arguments in pieces."""
-        raise UsageError(f"adapter {self.name!r} has no stream encoder")
+# --- shared mechanics for implementing an adapter -------------------------------------------
 
-    def encode_error(
-        self, status: int, message: str, *, retry_after: float | None = None
-    ) -> HttpResponse:
-        """An error answer in this provider's documented error shape (``parse_error`` maps
-        it to the class the status stands for); ``retry_after`` becomes its retry header."""
-        raise UsageError(f"adapter {self.name!r} has no error encoder")
 
-    def assistant_turns(self, request: HttpRequest) -> int:
-        """How many assistant (model) turns the history of a request built by this adapter
-        holds: the reference server answers step ``n`` of a scenario's script with it."""
-        raise UsageError(f"adapter {self.name!r} cannot read its own requests")
+def check_config(adapter: Adapter, config: Config) -> Config:
+    """``config``, if it is an ``adapter.config_type``; else a ``UsageError`` naming both."""
+    kind = adapter.config_type
+    if not isinstance(config, kind):
+        raise UsageError(f"{adapter.name}: expected {kind.__name__}, got {type(config).__name__}")
+    return config
 
-    # --- shared mechanics -----------------------------------------------------------------
-    def base_url(self, config: Config) -> str:
-        url = config.base_url or self.profile.base_url
-        if not url:
-            raise UsageError(f"{self.name}: no base URL configured")
-        return url.rstrip("/")
 
-    def check_config(self, config: Config) -> None:
-        if not isinstance(config, self.config_type):
-            raise UsageError(
-                f"{self.name}: expected {self.config_type.__name__}, got {type(config).__name__}"
-            )
+def base_url(adapter: Adapter, config: Config) -> str:
+    """``config.base_url`` or the profile's default, without a trailing ``/``."""
+    url = config.base_url or adapter.profile.base_url
+    if not url:
+        raise UsageError(f"{adapter.name}: no base URL configured")
+    return url.rstrip("/")
 
-    def json_body(self, response: HttpResponse) -> Any:
-        """The body as JSON, or ``ProtocolError`` quoting its start."""
-        try:
-            return json.loads(response.body)
-        except ValueError:
-            raise ProtocolError(
-                self.name,
-                f"expected a JSON body, got {response.body[:200]!r}",
-                status=response.status,
-                body=response.text(),
-            ) from None
 
-    @staticmethod
-    def encode_json(body: Any) -> bytes:
-        """Compact, key-order-preserving JSON: the same request always gives the same bytes."""
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def json_body(provider: str, response: HttpResponse) -> Any:
+    """The body as JSON, or ``ProtocolError`` quoting its start."""
+    try:
+        return json.loads(response.body)
+    except ValueError:
+        raise ProtocolError(
+            provider,
+            f"expected a JSON body, got {response.body[:200]!r}",
+            status=response.status,
+            body=response.text(),
+        ) from None
+
+
+def encode_json(body: Any) -> bytes:
+    """Compact, key-order-preserving JSON: the same request always gives the same bytes."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,143 @@
+"""What the Chat and Responses adapters share on the way out: OpenAI's endpoint and auth, the
+tools/tool_choice/parallel block, tool results as text, and the request skeleton.
+
+``OpenAIDialectAdapter`` is the base of both adapters and, through them, of the
+OpenAI-compatible vendors: a vendor that differs only in data (base URL, environment variables,
+limits) is a profile; one that differs in code overrides ``url``/``headers`` (Azure's deployment
+URLs and ``api-key``, OpenRouter's attribution headers).
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+from ..._exceptions import UsageError
+from ..._messages import Request, ToolCall, ToolResult
+from ..._types import JSONObject
+from ..._wire import HttpRequest
+from ...dialect import FittedTool, Fitting, fit_request
+from .._base import Adapter, Config, base_url, check_config, encode_json
+
+__all__ = ["OpenAIDialectAdapter", "bearer_headers", "parallel_setting", "tool_result_text"]
+
+
+def bearer_headers(config: Config) -> dict[str, str]:
+    """``Authorization: Bearer`` (openai-openapi securitySchemes) plus the config's headers."""
+    headers = {"Content-Type": "application/json"}
+    if config.api_key:
+        headers["Authorization"] = f"Bearer {config.api_key}"
+    headers.update(config.headers)
+    return headers
+
+
+def tool_result_text(result: ToolResult) -> str:
+    """Tool content as text: both APIs take text only for a function's result (C36).
+
+    A string is sent as is; any other JSON value is JSON-encoded. Neither API has an error
+    flag (provider-dialects.md §9), so a failed call's text is prefixed with ``Error:``.
+    """
+    content = result.content
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    return f"Error: {text}" if result.is_error else text
+
+
+def parallel_setting(provider: str, request: Request, strict_tools: bool) -> bool | None:
+    """``parallel_tool_calls`` to send, or ``None`` to leave the field out.
+
+    Left out without tools: OpenAI answers 400 "'parallel_tool_calls' is only allowed when
+    'tools' are specified" (C26, [I15]). Forced to ``False`` with a strict tool: parallel calls
+    "may not match supplied schemas" (OpenAI Structured Outputs announcement, C21); asking for
+    both is a ``UsageError``.
+    """
+    if not request.tools:
+        return None
+    if strict_tools:
+        if request.parallel_tool_calls:
+            raise UsageError(
+                f"{provider}: parallel_tool_calls=True cannot be combined with strict tools "
+                "(OpenAI: parallel calls may not match strict schemas); set "
+                "parallel_tool_calls=None/False or mark the tools strict=False"
+            )
+        return False
+    return request.parallel_tool_calls
+
+
+class OpenAIDialectAdapter(Adapter):
+    """What the Chat and Responses adapters share: OpenAI's endpoint, key variables, schema
+    dialect and request skeleton. A subclass gives its ``path`` and ``build_body``; vendors
+    override ``url``/``headers`` (Azure's deployment URLs and ``api-key``, OpenRouter's
+    attribution headers)."""
+
+    path: ClassVar[str]
+    """The endpoint below the base URL (``/chat/completions``, ``/responses``)."""
+
+    def url(self, request: Request, config: Config) -> str:
+        """``{base_url}{path}`` (openai-openapi servers + path)."""
+        return base_url(self, config) + self.path
+
+    def headers(self, config: Config) -> dict[str, str]:
+        """``Authorization: Bearer`` plus the config's headers (openai-openapi securitySchemes)."""
+        return bearer_headers(config)
+
+    def fit(self, request: Request) -> Fitting:
+        """The request's tools and output schema fitted to this adapter's profile (computed
+        once per request: the body, the decoder and the responder share it)."""
+        return fit_request(request, self.profile, provider=self.name)
+
+    def restorer(self, request: Request | None) -> Callable[[ToolCall], ToolCall] | None:
+        """Maps decoded calls back to what ``request`` declared (``None``: nothing to map)."""
+        return None if request is None else self.fit(request).restorer
+
+    def build_request(self, request: Request, config: Config) -> HttpRequest:
+        config = check_config(self, config)
+        body = self.build_body(request)
+        return HttpRequest(
+            "POST", self.url(request, config), self.headers(config), encode_json(body)
+        )
+
+    @abc.abstractmethod
+    def build_body(self, request: Request) -> JSONObject:
+        """The JSON body for ``request``: the same request always gives the same bytes."""
+
+    def map_tool_choice(self, request: Request, names: Mapping[str, str]) -> Any:
+        """``"auto"``/``"none"``/``"required"``, or ``named_tool_choice`` for a forced tool
+        (C23); a mode the profile does not offer is refused before sending."""
+        mode = request.tool_choice_mode
+        if mode is None:
+            return None
+        forced = request.forced_tool
+        wanted = "named" if forced is not None else mode
+        if wanted not in self.profile.tool_choice:
+            raise UsageError(
+                f"{self.name}: tool_choice {request.tool_choice!r} is not supported "
+                f"(supported: {sorted(self.profile.tool_choice)})"
+            )
+        return mode if forced is None else self.named_tool_choice(names[forced])
+
+    @abc.abstractmethod
+    def named_tool_choice(self, wire_name: str) -> JSONObject:
+        """How this API names the one tool that must be called (C24)."""
+
+    def tool_fields(
+        self,
+        request: Request,
+        fitted: Sequence[FittedTool],
+        names: Mapping[str, str],
+        map_tool: Callable[[FittedTool], JSONObject],
+    ) -> JSONObject:
+        """``tools``, ``tool_choice`` and ``parallel_tool_calls`` (sent only with tools, C26;
+        false with a strict tool where strictness is per tool, C21); empty without tools."""
+        if not fitted:
+            return {}
+        fields: JSONObject = {"tools": [map_tool(f) for f in fitted]}
+        choice = self.map_tool_choice(request, names)
+        if choice is not None:
+            fields["tool_choice"] = choice
+        strict = self.profile.strict_mode == "per_tool" and any(f.strict for f in fitted)
+        parallel = parallel_setting(self.name, request, strict)
+        if parallel is not None:
+            fields["parallel_tool_calls"] = parallel
+        return fields

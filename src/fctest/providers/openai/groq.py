@@ -1,0 +1,115 @@
+"""Groq (``groq``): the Chat adapter on Groq's OpenAI-compatible endpoint.
+
+Wire docs: https://console.groq.com/docs/api-reference#chat-create,
+https://console.groq.com/docs/tool-use, https://console.groq.com/docs/structured-outputs
+([S-GROQ-SO]), and the official client groq/groq-python (``_client.py`` base URL,
+``types/chat/completion_create_params.py``, ``chat_completion_chunk.py``) [S-GROQ].
+
+Differences from OpenAI: Groq checks the generated arguments against the schema on its
+servers and answers a bad generation with 400 ``tool_use_failed`` (plus ``failed_generation``),
+or, in a stream, with an in-band ``event: error`` carrying the same object and
+``status_code``; both are ``ModelOutputError`` and not retryable (the mapping is shared:
+``_decode``; C39, C40). A streamed call arrives whole in one chunk (C38). Usage of a
+stream comes in the last chunk's ``x_groq.usage``.
+"""
+
+from __future__ import annotations
+
+from ..._messages import Request, Response, Usage
+from ..._types import JSONObject
+from .._encoding import content_id
+from ._chat_request import OpenAIAdapter
+from ._chat_responder import ChatResponder, chat_usage
+from ._decode import parse_usage
+from ._profile import OPENAI_PROFILE
+from ._responder import WireCall, openai_error
+
+__all__ = ["GROQ_PROFILE", "GroqAdapter", "GroqResponder"]
+
+_SDK = "groq-python"
+
+GROQ_PROFILE = OPENAI_PROFILE.evolve(
+    max_tools=128,
+    description_max_length=None,
+    streams_arguments=False,
+    # Streams report usage in x_groq.usage unasked; stream_options is not in groq-python's
+    # completion_create_params, so it is not sent.
+    stream_usage_option=False,
+    # 429s carry retry-after (console.groq.com/docs/rate-limits).
+    retry_headers=("retry-after",),
+    base_url="https://api.groq.com/openai/v1",
+    env={"api_key": ("GROQ_API_KEY",)},
+    sources={
+        "stream_usage_option": f"stream_options is not in {_SDK} completion_create_params.py; "
+        "usage comes in x_groq.usage (chat_completion_chunk.py)",
+        "retry_headers": "https://console.groq.com/docs/rate-limits",
+        "base_url": f"{_SDK} _client.py",
+        "tool_name_pattern": f"{_SDK} shared/function_definition.py name: a-z, A-Z, 0-9, "
+        "underscores and dashes, max 64",
+        "tool_name_max_length": f"{_SDK} shared/function_definition.py (max 64)",
+        "max_tools": f"{_SDK} completion_create_params.py 'A max of 128 functions' (C06)",
+        "description_max_length": "none documented (provider-dialects.md §3)",
+        "strict_mode": "function.strict; constrained only on openai/gpt-oss-20b/120b, "
+        "best-effort elsewhere [S-GROQ-SO]",
+        "tool_choice": f"{_SDK} chat_completion_tool_choice_option_param.py",
+        "parallel_call_control": f"{_SDK} completion_create_params.py parallel_tool_calls",
+        "streams_arguments": "one delta with id, name and full arguments (recorded Groq "
+        "streams, shared/corpus groq; C38)",
+    },
+)
+
+
+class GroqAdapter(OpenAIAdapter):
+    name = "groq"
+    profile = GROQ_PROFILE
+
+    def parse_usage(self, data: JSONObject) -> Usage | None:
+        """``usage``, or in streams ``x_groq.usage`` (groq-python chat_completion_chunk.py)."""
+        usage = parse_usage(data.get("usage"))
+        if usage is None:
+            x_groq = data.get("x_groq")
+            if isinstance(x_groq, dict):
+                usage = parse_usage(x_groq.get("usage"))
+        return usage
+
+
+class GroqResponder(ChatResponder):
+    """Groq's request id travels in ``x_groq.id``; a stream's usage comes unasked in its finish
+    chunk, as ``x_groq.usage`` and ``usage`` (groq-python chat_completion_chunk.py; corpus
+    pydantic-ai ``test_tool_use_failed_error_streaming.yaml``). Calls arrive whole
+    (``streams_arguments=False``)."""
+
+    def error_body(self, status: int, message: str) -> JSONObject:
+        """OpenAI's envelope without ``param`` (corpus pydantic-ai
+        ``test_model_name_suggestion[groq].yaml``)."""
+        error = {k: v for k, v in openai_error(status, message)["error"].items() if k != "param"}
+        return {"error": error}
+
+    def completion_body(self, response: Response, calls: list[WireCall]) -> JSONObject:
+        body = super().completion_body(response, calls)
+        return {**body, "x_groq": {"id": _request_id(body["id"])}}
+
+    def encode_chunks(
+        self, response: Response, request: Request | None, fragment_size: int
+    ) -> list[JSONObject]:
+        chunks = super().encode_chunks(response, request, fragment_size)
+        request_id = _request_id(chunks[0]["id"])
+        chunks[0] = {**chunks[0], "x_groq": {"id": request_id}}
+        usage = chat_usage(response.usage)
+        if usage is not None:
+            finish = next(
+                i for i, c in enumerate(chunks) if c["choices"] and c["choices"][0]["finish_reason"]
+            )
+            chunks[finish] = {
+                **chunks[finish],
+                "x_groq": {"id": request_id, "usage": usage},
+                "usage": usage,
+            }
+            chunks = [c for c in chunks if c["choices"]]  # no separate usage chunk
+        return chunks
+
+
+def _request_id(completion_id: str) -> str:
+    """Groq's ``req_`` id, derived from the completion's (so a decoded answer re-encodes the
+    same)."""
+    return content_id("req_", completion_id, length=26)
