@@ -22,9 +22,10 @@ from .._events import (
 )
 from .._exceptions import ProtocolError
 from .._messages import ProviderPart, Response, ToolCall, Usage
+from .._sse import SSEDecoder, SSEEvent
 from .._types import FinishReason, JSONObject
 
-__all__ = ["ResponseAssembler", "make_call", "parse_arguments"]
+__all__ = ["ResponseAssembler", "SSEStreamDecoder", "make_call", "parse_arguments"]
 
 
 def parse_arguments(text: str) -> tuple[JSONObject, bool]:
@@ -207,3 +208,33 @@ class ResponseAssembler:
             raise ProtocolError(
                 self.provider, f"fragment for tool call {key!r} that was never started"
             ) from None
+
+
+class SSEStreamDecoder:
+    """The loop every Server-Sent-Events decoder shares: bytes to events (``fctest._sse``),
+    each event to ``_handle``, and out what the assembler has made. A provider's decoder
+    implements ``_handle`` and, when the end needs more than ``build``, ``_finish``."""
+
+    __slots__ = ("_asm", "_sse")
+
+    def __init__(
+        self, provider: str, restore: Callable[[ToolCall], ToolCall] | None = None
+    ) -> None:
+        self._sse = SSEDecoder()
+        self._asm = ResponseAssembler(provider, restore=restore)
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        for event in self._sse.feed(data):
+            self._handle(event)
+        return self._asm.drain()
+
+    def close(self) -> Response:
+        for event in self._sse.close():
+            self._handle(event)
+        return self._finish()
+
+    def _handle(self, event: SSEEvent) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> Response:
+        return self._asm.build()

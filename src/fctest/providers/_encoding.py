@@ -18,10 +18,15 @@ from .._exceptions import UsageError
 
 if TYPE_CHECKING:
     from .._messages import Response
+    from .._types import JSONObject
+    from .._wire import HttpRequest
 
 __all__ = [
+    "check_error_status",
     "content_id",
+    "count_turns",
     "fragments",
+    "request_body",
     "response_digest",
     "retry_after_header",
     "sse_event",
@@ -79,3 +84,40 @@ def retry_after_header(seconds: float) -> str:
     if isinstance(seconds, bool) or not math.isfinite(seconds) or seconds < 0:
         raise UsageError(f"retry_after must be a finite number of seconds >= 0, got {seconds!r}")
     return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+
+
+def check_error_status(provider: str, status: int) -> None:
+    """An error answer's status must be an HTTP error status (400-599)."""
+    if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+        raise UsageError(f"{provider}: an error status is 400-599, got {status!r}")
+
+
+def request_body(provider: str, request: HttpRequest, kind: str) -> JSONObject:
+    """The JSON object body of a request the adapter built (``kind`` names the API)."""
+    try:
+        body = json.loads(request.body) if request.body else None
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise UsageError(
+            f"{provider}: not a {kind} request: the body is not a JSON object "
+            f"({request.body[:120]!r})"
+        )
+    return body
+
+
+def count_turns(provider: str, request: HttpRequest, *, kind: str, key: str, role: str) -> int:
+    """The model turns of a request's history: the entries of its ``key`` list whose ``role``
+    is ``role`` (``messages``/``assistant`` on Chat and Anthropic, ``contents``/``model`` on
+    Gemini)."""
+    try:
+        body = json.loads(request.body) if request.body else None
+    except ValueError:
+        body = None
+    entries = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(entries, list):
+        raise UsageError(
+            f"{provider}: not a {kind} request: the body has no {key!r} list "
+            f"({request.body[:120]!r})"
+        )
+    return sum(1 for e in entries if isinstance(e, dict) and e.get("role") == role)

@@ -30,7 +30,7 @@ from .._exceptions import (
     ServerError,
 )
 
-__all__ = ["parse_duration", "provider_error", "retry_after"]
+__all__ = ["in_band", "parse_duration", "provider_error", "retry_after"]
 
 _BY_STATUS: dict[int, type[ProviderError]] = {
     400: BadRequestError,
@@ -175,4 +175,21 @@ def provider_error(
         code=code,
         retryable=retryable,
         retry_after=retry_after_seconds,
+    )
+
+
+def in_band(probe: ProviderError, *, body: str, headers: Mapping[str, str] | None) -> ProviderError:
+    """An error sent inside a 2xx answer (a stream's error event, an error object under HTTP
+    200): the class, code and retry decision of ``probe``, the error its object stands for,
+    with ``status`` the HTTP status that actually came (200)."""
+    return provider_error(
+        probe.provider,
+        200,
+        probe.message,
+        body=body,
+        headers=headers,
+        code=probe.code,
+        kind=type(probe),
+        retryable=probe.retryable,
+        retry_after_seconds=probe.retry_after,
     )

@@ -11,6 +11,7 @@ with. Optional for third-party adapters: replaying cassettes does not need one.
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..dialect import Fitting, Profile, fit_request
@@ -46,6 +47,17 @@ class Responder(abc.ABC, Generic[A]):
         if request is None:
             return None
         return fit_request(request, self.profile, provider=self.name)
+
+    def wire_names(self, request: Request | None) -> Mapping[str, str]:
+        """Declared tool name -> the name ``request`` put on the wire (``{}`` without one): a
+        model answers with the names it was sent, and the adapter maps them back."""
+        fitting = self.fitting(request)
+        return {} if fitting is None else fitting.names
+
+    @staticmethod
+    def model(response: Response, request: Request | None) -> str:
+        """The model an answer names: the response's, else the one the request asked for."""
+        return response.model or (request.model if request is not None else "")
 
     @abc.abstractmethod
     def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:

@@ -28,9 +28,9 @@ from ..._exceptions import (
     ServerError,
 )
 from ..._messages import ProviderPart, Response, ToolCall, Usage
-from ..._sse import SSEDecoder, SSEEvent
+from ..._sse import SSEEvent
 from ..._types import FinishReason, JSONObject
-from .._assembly import ResponseAssembler, make_call
+from .._assembly import SSEStreamDecoder, make_call
 from .._errors import provider_error
 
 __all__ = [
@@ -206,7 +206,7 @@ class _Block:
         self.streamed = False  # a call got argument fragments (the assembler keeps them)
 
 
-class AnthropicStreamDecoder:
+class AnthropicStreamDecoder(SSEStreamDecoder):
     """Feed the bytes of one ``stream: true`` response; get neutral stream events.
 
     Events (SDK ``types/raw_message_stream_event.py``; streaming doc): ``message_start``,
@@ -218,21 +218,15 @@ class AnthropicStreamDecoder:
     the SDK helper re-parses the growing buffer on every delta and slows down as a stream grows.
     """
 
+    __slots__ = ("_blocks", "_stopped", "_usage")
+
     def __init__(self, restore: Callable[[ToolCall], ToolCall] | None = None) -> None:
-        self._sse = SSEDecoder()
-        self._asm = ResponseAssembler(PROVIDER, restore=restore)
+        super().__init__(PROVIDER, restore)
         self._blocks: dict[int, _Block] = {}
         self._usage: dict[str, int] = {}
         self._stopped = False
 
-    def feed(self, data: bytes) -> list[StreamEvent]:
-        for event in self._sse.feed(data):
-            self._handle(event)
-        return self._asm.drain()
-
-    def close(self) -> Response:
-        for event in self._sse.close():
-            self._handle(event)
+    def _finish(self) -> Response:
         self._close_blocks()
         return self._asm.build()
 

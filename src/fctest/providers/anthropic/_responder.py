@@ -29,8 +29,15 @@ from ..._exceptions import UsageError
 from ..._messages import Request, Response, ToolCall
 from ..._types import FinishReason, JSONObject
 from ..._wire import HttpRequest, HttpResponse
-from ...dialect import Fitting
-from .._encoding import content_id, fragments, response_digest, retry_after_header, sse_event
+from .._encoding import (
+    check_error_status,
+    content_id,
+    count_turns,
+    fragments,
+    response_digest,
+    retry_after_header,
+    sse_event,
+)
 from .._responder import Responder
 from ._decode import FINISH, PROVIDER
 from ._request import AnthropicAdapter
@@ -71,23 +78,6 @@ def _json(value: Any) -> str:
 
 
 # --- whole bodies ------------------------------------------------------------------------------
-
-
-def message_answer(response: Response, names: Mapping[str, str], model: str) -> HttpResponse:
-    """A 200 ``Message`` body (``client.messages.create``'s answer)."""
-    message_id = _message_id(response)
-    body: JSONObject = {
-        "id": message_id,
-        "type": "message",
-        "role": "assistant",
-        "model": model,
-        "content": _content(response, names, message_id, whole=True),
-        "stop_reason": _stop_reason(response),
-        "stop_sequence": None,
-        "usage": _usage(response),
-    }
-    headers = {**_JSON_HEADERS, "request-id": content_id("req_", message_id)}
-    return HttpResponse(200, headers, _json(body).encode("utf-8"))
 
 
 def _message_id(response: Response) -> str:
@@ -153,10 +143,104 @@ def _input(call: ToolCall, *, whole: bool) -> JSONObject:
 # --- streams --------------------------------------------------------------------------------------
 
 
-def stream_answer(
+def _block_events(
+    block: JSONObject, raw_arguments: str | None, size: int
+) -> tuple[JSONObject, list[JSONObject]]:
+    """A block's ``content_block_start`` payload and its deltas.
+
+    Text and thinking start empty and grow by ``text_delta``/``thinking_delta`` (the signature
+    comes whole in a ``signature_delta``); blocks with an ``input`` object (``tool_use``,
+    ``server_tool_use``) start with the ``input: {}`` placeholder and send the JSON text in
+    ``input_json_delta`` pieces, led by an empty one as the API does; anything else (redacted
+    thinking, server tool results) arrives whole in its start event.
+    """
+    btype = block.get("type")
+    if btype == "text":
+        text = block.get("text") or ""
+        return {**block, "text": ""}, [
+            {"type": "text_delta", "text": piece} for piece in fragments(text, size)
+        ]
+    if btype == "thinking":
+        start = {**block, "thinking": ""}
+        deltas: list[JSONObject] = [
+            {"type": "thinking_delta", "thinking": piece}
+            for piece in fragments(str(block.get("thinking") or ""), size)
+        ]
+        signature = block.get("signature")
+        if isinstance(signature, str):
+            start["signature"] = ""
+            if signature:
+                deltas.append({"type": "signature_delta", "signature": signature})
+        return start, deltas
+    arguments = block.get("input")
+    if raw_arguments is not None or isinstance(arguments, dict):
+        text = raw_arguments
+        if text is None:
+            text = json.dumps(arguments, ensure_ascii=False) if arguments else ""
+        deltas = [{"type": "input_json_delta", "partial_json": ""}]
+        deltas += [{"type": "input_json_delta", "partial_json": p} for p in fragments(text, size)]
+        return {**block, "input": {}}, deltas
+    return block, []
+
+
+# --- errors and requests ---------------------------------------------------------------------
+
+
+class AnthropicResponder(Responder[AnthropicAdapter]):
+    """What the Messages API answers to the requests ``adapter`` builds."""
+
+    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
+        """A 200 ``Message`` body (``client.messages.create``'s answer)."""
+        names = self.wire_names(request)
+        message_id = _message_id(response)
+        body: JSONObject = {
+            "id": message_id,
+            "type": "message",
+            "role": "assistant",
+            "model": self.model(response, request),
+            "content": _content(response, names, message_id, whole=True),
+            "stop_reason": _stop_reason(response),
+            "stop_sequence": None,
+            "usage": _usage(response),
+        }
+        headers = {**_JSON_HEADERS, "request-id": content_id("req_", message_id)}
+        return HttpResponse(200, headers, _json(body).encode("utf-8"))
+
+    def encode_stream(
+        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
+    ) -> list[bytes]:
+        """The ``stream: true`` answer, one SSE event (``event:`` + ``data:`` + blank line)
+        per item."""
+        return _stream_events(
+            response, self.wire_names(request), self.model(response, request), fragment_size
+        )
+
+    def encode_error(
+        self, status: int, message: str, *, retry_after: float | None = None
+    ) -> HttpResponse:
+        """``{"type": "error", "error": {"type", "message"}, "request_id"}`` (api/errors,
+        "Error shapes"), with ``request-id`` and, when given, ``retry-after`` headers."""
+        check_error_status(PROVIDER, status)
+        etype = _ERROR_TYPE.get(status, "invalid_request_error" if status < 500 else "api_error")
+        request_id = content_id("req_", status, message)
+        body = {
+            "type": "error",
+            "error": {"type": etype, "message": message},
+            "request_id": request_id,
+        }
+        headers = {**_JSON_HEADERS, "request-id": request_id}
+        if retry_after is not None:
+            headers["retry-after"] = retry_after_header(retry_after)
+        return HttpResponse(status, headers, _json(body).encode("utf-8"))
+
+    def assistant_turns(self, request: HttpRequest) -> int:
+        """The ``assistant`` entries of a Messages request's ``messages``."""
+        return count_turns(PROVIDER, request, kind="Messages", key="messages", role="assistant")
+
+
+def _stream_events(
     response: Response, names: Mapping[str, str], model: str, fragment_size: int
 ) -> list[bytes]:
-    """The ``stream: true`` answer, one SSE event (``event:`` + ``data:`` + blank line) per item."""
     message_id = _message_id(response)
     stop = _stop_reason(response)
     usage = _usage(response)
@@ -201,109 +285,3 @@ def stream_answer(
     emit("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None}, "usage": usage})
     emit("message_stop", {})
     return events
-
-
-def _block_events(
-    block: JSONObject, raw_arguments: str | None, size: int
-) -> tuple[JSONObject, list[JSONObject]]:
-    """A block's ``content_block_start`` payload and its deltas.
-
-    Text and thinking start empty and grow by ``text_delta``/``thinking_delta`` (the signature
-    comes whole in a ``signature_delta``); blocks with an ``input`` object (``tool_use``,
-    ``server_tool_use``) start with the ``input: {}`` placeholder and send the JSON text in
-    ``input_json_delta`` pieces, led by an empty one as the API does; anything else (redacted
-    thinking, server tool results) arrives whole in its start event.
-    """
-    btype = block.get("type")
-    if btype == "text":
-        text = block.get("text") or ""
-        return {**block, "text": ""}, [
-            {"type": "text_delta", "text": piece} for piece in fragments(text, size)
-        ]
-    if btype == "thinking":
-        start = {**block, "thinking": ""}
-        deltas: list[JSONObject] = [
-            {"type": "thinking_delta", "thinking": piece}
-            for piece in fragments(str(block.get("thinking") or ""), size)
-        ]
-        signature = block.get("signature")
-        if isinstance(signature, str):
-            start["signature"] = ""
-            if signature:
-                deltas.append({"type": "signature_delta", "signature": signature})
-        return start, deltas
-    arguments = block.get("input")
-    if raw_arguments is not None or isinstance(arguments, dict):
-        text = raw_arguments
-        if text is None:
-            text = json.dumps(arguments, ensure_ascii=False) if arguments else ""
-        deltas = [{"type": "input_json_delta", "partial_json": ""}]
-        deltas += [{"type": "input_json_delta", "partial_json": p} for p in fragments(text, size)]
-        return {**block, "input": {}}, deltas
-    return block, []
-
-
-# --- errors and requests ---------------------------------------------------------------------
-
-
-def error_answer(status: int, message: str, retry_after: float | None) -> HttpResponse:
-    """``{"type": "error", "error": {"type", "message"}, "request_id"}`` (api/errors, "Error
-    shapes"), with ``request-id`` and, when given, ``retry-after`` headers."""
-    if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
-        raise UsageError(f"{PROVIDER}: an error status is 400-599, got {status!r}")
-    etype = _ERROR_TYPE.get(status, "invalid_request_error" if status < 500 else "api_error")
-    request_id = content_id("req_", status, message)
-    body = {
-        "type": "error",
-        "error": {"type": etype, "message": message},
-        "request_id": request_id,
-    }
-    headers = {**_JSON_HEADERS, "request-id": request_id}
-    if retry_after is not None:
-        headers["retry-after"] = retry_after_header(retry_after)
-    return HttpResponse(status, headers, _json(body).encode("utf-8"))
-
-
-def count_turns(request: HttpRequest) -> int:
-    """The ``assistant`` entries of a Messages request's ``messages``."""
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        body = None
-    messages = body.get("messages") if isinstance(body, dict) else None
-    if not isinstance(messages, list):
-        raise UsageError(
-            f"{PROVIDER}: not a Messages request: the body has no 'messages' list "
-            f"({request.body[:120]!r})"
-        )
-    return sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
-
-
-class AnthropicResponder(Responder[AnthropicAdapter]):
-    """What the Messages API answers to the requests ``adapter`` builds."""
-
-    def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
-        return message_answer(response, _names(self.fitting(request)), _model(response, request))
-
-    def encode_stream(
-        self, response: Response, request: Request | None = None, *, fragment_size: int = 8
-    ) -> list[bytes]:
-        return stream_answer(
-            response, _names(self.fitting(request)), _model(response, request), fragment_size
-        )
-
-    def encode_error(
-        self, status: int, message: str, *, retry_after: float | None = None
-    ) -> HttpResponse:
-        return error_answer(status, message, retry_after)
-
-    def assistant_turns(self, request: HttpRequest) -> int:
-        return count_turns(request)
-
-
-def _names(fitting: Fitting | None) -> Mapping[str, str]:
-    return {} if fitting is None else fitting.names
-
-
-def _model(response: Response, request: Request | None) -> str:
-    return response.model or (request.model if request is not None else "")

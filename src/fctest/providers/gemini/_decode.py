@@ -30,7 +30,7 @@ from ..._sse import SSEDecoder
 from ..._types import FinishReason, JSONObject
 from ..._wire import HttpResponse
 from .._assembly import ResponseAssembler, make_call
-from .._errors import parse_duration, provider_error
+from .._errors import in_band, parse_duration, provider_error
 
 __all__ = [
     "PROVIDER",
@@ -454,15 +454,4 @@ def in_band_error(error: Any, body: str, headers: Mapping[str, str]) -> Provider
     raises these): the class from the code it carries, ``status`` left at 200."""
     code = error.get("code") if isinstance(error, dict) else None
     embedded = code if isinstance(code, int) and 100 <= code <= 599 else 500
-    probe = _error(embedded, error, body, headers)
-    return provider_error(
-        PROVIDER,
-        200,
-        probe.message,
-        body=body,
-        headers=headers,
-        code=probe.code,
-        kind=type(probe),
-        retryable=probe.retryable,
-        retry_after_seconds=probe.retry_after,
-    )
+    return in_band(_error(embedded, error, body, headers), body=body, headers=headers)

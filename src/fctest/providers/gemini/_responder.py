@@ -28,8 +28,7 @@ from ..._exceptions import UsageError
 from ..._messages import Request, Response, ToolCall
 from ..._types import FinishReason, JSONObject
 from ..._wire import HttpRequest, HttpResponse
-from ...dialect import Fitting
-from .._encoding import fragments, response_digest, sse_event
+from .._encoding import check_error_status, count_turns, fragments, response_digest, sse_event
 from .._responder import Responder
 from ._decode import PROVIDER, finish_reason, stable_id
 from ._request import GeminiAdapter
@@ -77,21 +76,6 @@ def _chunk_json(value: Any) -> str:
 
 
 # --- whole bodies ------------------------------------------------------------------------------
-
-
-def body_answer(response: Response, names: Mapping[str, str], model: str) -> HttpResponse:
-    """A 200 ``GenerateContentResponse`` (``models.generateContent``'s answer)."""
-    response_id = _response_id(response)
-    parts = _kept_parts(response)
-    signature = _text_signature(response)
-    if response.text:
-        parts.append(_text_part(response.text, signature))
-    parts += _call_parts(response, names, response_id)
-    if signature and not response.text:
-        # As the API ends a turn: an empty text part holding the signature, after the calls.
-        parts.append(_text_part("", signature))
-    body = _envelope(response, response_id, model, parts or [{"text": ""}], finish=True)
-    return HttpResponse(200, _JSON_HEADERS, _pretty(body))
 
 
 def _response_id(response: Response) -> str:
@@ -190,47 +174,11 @@ def _envelope(
 # --- streams --------------------------------------------------------------------------------------
 
 
-def stream_answer(
-    response: Response, names: Mapping[str, str], model: str, fragment_size: int
-) -> list[bytes]:
-    """The ``streamGenerateContent?alt=sse`` answer, one ``data:`` event per chunk: kept
-    thought parts, then the text in pieces of at most ``fragment_size`` characters, then one
-    chunk per call, then the last chunk with the finish reason (and the text signature)."""
-    response_id = _response_id(response)
-    chunks: list[list[JSONObject]] = []
-    kept = _kept_parts(response)
-    if kept:
-        chunks.append(kept)
-    chunks += [[{"text": piece}] for piece in fragments(response.text or "", fragment_size)]
-    chunks += [[part] for part in _call_parts(response, names, response_id)]
-    events = [
-        _event(_envelope(response, response_id, model, parts, finish=False)) for parts in chunks
-    ]
-    last = [_text_part("", _text_signature(response))]
-    events.append(_event(_envelope(response, response_id, model, last, finish=True)))
-    return events
-
-
 def _event(chunk: JSONObject) -> bytes:
     return sse_event(_chunk_json(chunk), line_end="\r\n")
 
 
 # --- errors and requests ---------------------------------------------------------------------
-
-
-def error_answer(status: int, message: str, retry_after: float | None) -> HttpResponse:
-    """``{"error": {"code", "message", "status"}}`` (C40); ``retry_after`` becomes a
-    ``google.rpc.RetryInfo`` detail whose ``retryDelay`` is a JSON ``Duration`` (``"30s"``)."""
-    if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
-        raise UsageError(f"{PROVIDER}: an error status is 400-599, got {status!r}")
-    error: JSONObject = {
-        "code": status,
-        "message": message,
-        "status": _STATUS.get(status, "UNKNOWN"),
-    }
-    if retry_after is not None:
-        error["details"] = [{"@type": _RETRY_INFO, "retryDelay": _duration(retry_after)}]
-    return HttpResponse(status, _JSON_HEADERS, _pretty({"error": error}))
 
 
 def _duration(seconds: float) -> str:
@@ -248,47 +196,63 @@ def _duration(seconds: float) -> str:
     return f"{whole}.{digits}s"
 
 
-def count_turns(request: HttpRequest) -> int:
-    """The ``model`` entries of a generateContent request's ``contents``."""
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        body = None
-    contents = body.get("contents") if isinstance(body, dict) else None
-    if not isinstance(contents, list):
-        raise UsageError(
-            f"{PROVIDER}: not a generateContent request: the body has no 'contents' list "
-            f"({request.body[:120]!r})"
-        )
-    return sum(1 for c in contents if isinstance(c, dict) and c.get("role") == "model")
-
-
 class GeminiResponder(Responder[GeminiAdapter]):
     """What ``generateContent`` answers to the requests ``adapter`` builds (names are fitted
     the same way in both schema dialects, so the default one gives the wire names)."""
 
     def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
-        return body_answer(response, _names(self.fitting(request)), _model(response, request))
+        """A 200 ``GenerateContentResponse`` (``models.generateContent``'s answer)."""
+        names = self.wire_names(request)
+        model = self.model(response, request)
+        response_id = _response_id(response)
+        parts = _kept_parts(response)
+        signature = _text_signature(response)
+        if response.text:
+            parts.append(_text_part(response.text, signature))
+        parts += _call_parts(response, names, response_id)
+        if signature and not response.text:
+            # As the API ends a turn: an empty text part holding the signature, after the calls.
+            parts.append(_text_part("", signature))
+        body = _envelope(response, response_id, model, parts or [{"text": ""}], finish=True)
+        return HttpResponse(200, _JSON_HEADERS, _pretty(body))
 
     def encode_stream(
         self, response: Response, request: Request | None = None, *, fragment_size: int = 8
     ) -> list[bytes]:
-        return stream_answer(
-            response, _names(self.fitting(request)), _model(response, request), fragment_size
-        )
+        """The ``streamGenerateContent?alt=sse`` answer, one ``data:`` event per chunk: kept
+        thought parts, then the text in pieces of at most ``fragment_size`` characters, then one
+        chunk per call, then the last chunk with the finish reason (and the text signature)."""
+        names = self.wire_names(request)
+        model = self.model(response, request)
+        response_id = _response_id(response)
+        chunks: list[list[JSONObject]] = []
+        kept = _kept_parts(response)
+        if kept:
+            chunks.append(kept)
+        chunks += [[{"text": piece}] for piece in fragments(response.text or "", fragment_size)]
+        chunks += [[part] for part in _call_parts(response, names, response_id)]
+        events = [
+            _event(_envelope(response, response_id, model, parts, finish=False)) for parts in chunks
+        ]
+        last = [_text_part("", _text_signature(response))]
+        events.append(_event(_envelope(response, response_id, model, last, finish=True)))
+        return events
 
     def encode_error(
         self, status: int, message: str, *, retry_after: float | None = None
     ) -> HttpResponse:
-        return error_answer(status, message, retry_after)
+        """``{"error": {"code", "message", "status"}}`` (C40); ``retry_after`` becomes a
+        ``google.rpc.RetryInfo`` detail whose ``retryDelay`` is a JSON ``Duration`` (``"30s"``)."""
+        check_error_status(PROVIDER, status)
+        error: JSONObject = {
+            "code": status,
+            "message": message,
+            "status": _STATUS.get(status, "UNKNOWN"),
+        }
+        if retry_after is not None:
+            error["details"] = [{"@type": _RETRY_INFO, "retryDelay": _duration(retry_after)}]
+        return HttpResponse(status, _JSON_HEADERS, _pretty({"error": error}))
 
     def assistant_turns(self, request: HttpRequest) -> int:
-        return count_turns(request)
-
-
-def _names(fitting: Fitting | None) -> Mapping[str, str]:
-    return {} if fitting is None else fitting.names
-
-
-def _model(response: Response, request: Request | None) -> str:
-    return response.model or (request.model if request is not None else "")
+        """The ``model`` entries of a generateContent request's ``contents``."""
+        return count_turns(PROVIDER, request, kind="generateContent", key="contents", role="model")

@@ -11,13 +11,12 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._events import StreamEvent
 from ..._exceptions import ProtocolError
 from ..._messages import Response, ToolCall
-from ..._sse import SSEDecoder, SSEEvent
+from ..._sse import SSEEvent
 from ..._types import FinishReason, JSONObject
 from ..._wire import HttpResponse
-from .._assembly import ResponseAssembler, make_call
+from .._assembly import SSEStreamDecoder, make_call
 from .._base import json_body
 from ._decode import in_band_error
 
@@ -85,7 +84,7 @@ def parse_completion(
     )
 
 
-class ChatStreamDecoder:
+class ChatStreamDecoder(SSEStreamDecoder):
     """Feeds ``chat.completion.chunk`` SSE events into a ``ResponseAssembler``.
 
     Fragments of a call are joined by ``index`` (only the first carries id and name; later
@@ -95,28 +94,17 @@ class ChatStreamDecoder:
     ``error`` key in a chunk) raises the matching ``ProviderError`` (C38, C39).
     """
 
-    __slots__ = ("_adapter", "_asm", "_done", "_open", "_sse")
+    __slots__ = ("_adapter", "_done", "_open")
 
     def __init__(
         self, adapter: OpenAIAdapter, restore: Callable[[ToolCall], ToolCall] | None = None
     ) -> None:
+        super().__init__(adapter.name, restore)
         self._adapter = adapter
-        self._asm = ResponseAssembler(adapter.name, restore=restore)
-        self._sse = SSEDecoder()
         self._done = False
         self._open: list[Any] = []  # keys of calls started and not yet finished
 
-    def feed(self, data: bytes) -> list[StreamEvent]:
-        for event in self._sse.feed(data):
-            self._event(event)
-        return self._asm.drain()
-
-    def close(self) -> Response:
-        for event in self._sse.close():
-            self._event(event)
-        return self._asm.build()
-
-    def _event(self, event: SSEEvent) -> None:
+    def _handle(self, event: SSEEvent) -> None:
         if self._done:
             return
         data = event.data

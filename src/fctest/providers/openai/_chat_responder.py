@@ -25,21 +25,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from ..._exceptions import UsageError
 from ..._messages import Request, Response, Usage
 from ..._types import FinishReason, JSONObject
 from ..._wire import HttpRequest, HttpResponse
 from .._base import encode_json
-from .._encoding import content_id, fragments
-from .._responder import Responder
+from .._encoding import content_id, count_turns, fragments
 from ._chat_request import OpenAIAdapter
 from ._responder import (
     CREATED,
+    OpenAIDialectResponder,
     WireCall,
     derive_id,
-    error_response,
-    openai_error,
-    request_json,
     sse_data,
     wire_calls,
 )
@@ -62,7 +58,7 @@ _CHAT_FINISH: Final[Mapping[FinishReason, str]] = {
 }
 
 
-class ChatResponder(Responder[OpenAIAdapter]):
+class ChatResponder(OpenAIDialectResponder[OpenAIAdapter]):
     """What a Chat Completions server answers to the requests ``adapter`` builds."""
 
     def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
@@ -106,30 +102,10 @@ class ChatResponder(Responder[OpenAIAdapter]):
         """Events sent before the first chunk (OpenRouter's processing comments)."""
         return []
 
-    def encode_error(
-        self, status: int, message: str, *, retry_after: float | None = None
-    ) -> HttpResponse:
-        return error_response(
-            status,
-            self.error_body(status, message),
-            retry_after=retry_after,
-            retry_headers=self.profile.retry_headers,
-        )
-
-    def error_body(self, status: int, message: str) -> JSONObject:
-        """This provider's error body for ``status`` (vendors override the shape)."""
-        return openai_error(status, message)
-
     def assistant_turns(self, request: HttpRequest) -> int:
-        return count_chat_turns(self.name, request)
-
-
-def count_chat_turns(provider: str, request: HttpRequest) -> int:
-    """Assistant messages in a Chat request's ``messages`` (each one a model turn)."""
-    messages = request_json(provider, request).get("messages")
-    if not isinstance(messages, list):
-        raise UsageError(f"{provider}: the request has no 'messages' list")
-    return sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
+        return count_turns(
+            self.name, request, kind="Chat Completions", key="messages", role="assistant"
+        )
 
 
 def chat_finish_reason(response: Response) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 from ..._exceptions import ContextLengthError, ModelOutputError, OverloadedError, ProviderError
 from ..._messages import Usage
 from ..._wire import HttpResponse
-from .._errors import provider_error
+from .._errors import in_band, provider_error
 
 __all__ = ["ErrorDescriber", "error_message", "in_band_error", "parse_error", "parse_usage"]
 
@@ -129,17 +129,8 @@ def in_band_error(
     status = _embedded_status(fields) or _IN_BAND_STATUS.get(
         str(fields.get("code") or fields.get("type")), 500
     )
-    probe = _error(provider, status, fields, body, headers or {}, describe)
-    return provider_error(
-        provider,
-        200,
-        probe.message,
-        body=body,
-        headers=headers,
-        code=probe.code,
-        kind=type(probe),
-        retryable=probe.retryable,
-        retry_after_seconds=probe.retry_after,
+    return in_band(
+        _error(provider, status, fields, body, headers or {}, describe), body=body, headers=headers
     )
 
 

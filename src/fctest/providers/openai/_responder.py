@@ -12,22 +12,23 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-from ..._exceptions import UsageError
 from ..._messages import Response, ToolCall
 from ..._types import JSONObject
-from ..._wire import HttpRequest, HttpResponse
+from ..._wire import HttpResponse
 from ...dialect import Fitting
-from .._encoding import response_digest, retry_after_header, sse_event
+from .._encoding import check_error_status, response_digest, retry_after_header, sse_event
+from .._responder import Responder
+from ._request import OpenAIDialectAdapter
 
 __all__ = [
     "CREATED",
+    "OpenAIDialectResponder",
     "WireCall",
     "derive_id",
     "error_response",
     "openai_error",
-    "request_json",
     "sse_data",
     "wire_calls",
 ]
@@ -102,6 +103,7 @@ def openai_error(status: int, message: str) -> JSONObject:
 
 
 def error_response(
+    provider: str,
     status: int,
     body: Any,
     *,
@@ -111,8 +113,7 @@ def error_response(
     """A JSON error answer. ``retry_after`` goes in each of ``retry_headers`` (the profile's):
     ``retry-after`` in seconds (``_encoding``), ``retry-after-ms`` in milliseconds (read first
     by openai-python ``_base_client.py``)."""
-    if status < 400:
-        raise UsageError(f"an error answer needs a 4xx or 5xx status, got {status}")
+    check_error_status(provider, status)
     headers = {"content-type": "application/json"}
     if retry_after is not None:
         seconds = retry_after_header(retry_after)  # checks the value
@@ -122,14 +123,24 @@ def error_response(
     return HttpResponse(status, headers, data)
 
 
-def request_json(provider: str, request: HttpRequest) -> JSONObject:
-    """The JSON object body of a request an OpenAI-dialect adapter built."""
-    try:
-        body = json.loads(request.body) if request.body else None
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise UsageError(
-            f"{provider}: the request body is not a JSON object: {request.body[:200]!r}"
+A = TypeVar("A", bound=OpenAIDialectAdapter)
+
+
+class OpenAIDialectResponder(Responder[A]):
+    """What the Chat and Responses responders share: the error answer. Vendors change the
+    body's shape with ``error_body``; the retry headers are the profile's."""
+
+    def encode_error(
+        self, status: int, message: str, *, retry_after: float | None = None
+    ) -> HttpResponse:
+        return error_response(
+            self.name,
+            status,
+            self.error_body(status, message),
+            retry_after=retry_after,
+            retry_headers=self.profile.retry_headers,
         )
-    return body
+
+    def error_body(self, status: int, message: str) -> JSONObject:
+        """This provider's error body for ``status`` (default: OpenAI's envelope)."""
+        return openai_error(status, message)

@@ -11,12 +11,11 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import replace
 from typing import Any, Final
 
-from ..._events import StreamEvent
 from ..._exceptions import ProtocolError, ProviderError
 from ..._messages import ProviderPart, Response, ToolCall
-from ..._sse import SSEDecoder, SSEEvent
+from ..._sse import SSEEvent
 from ..._types import FinishReason, JSONObject
-from .._assembly import ResponseAssembler, make_call
+from .._assembly import SSEStreamDecoder, make_call
 from ._decode import in_band_error, parse_usage
 
 __all__ = [
@@ -100,7 +99,7 @@ def failed_error(
     return in_band_error(provider, error, body=body, headers=headers)
 
 
-class ResponsesStreamDecoder:
+class ResponsesStreamDecoder(SSEStreamDecoder):
     """Decodes a Responses SSE stream (``"stream": true``) fed in pieces of any size.
 
     Events used (openai-openapi ResponseStreamEvent; openai-python ``ResponseStreamState``):
@@ -115,14 +114,12 @@ class ResponsesStreamDecoder:
     """
 
     __slots__ = (
-        "_asm",
         "_closed",
         "_cut",
         "_done_items",
         "_finished",
         "_keys",
         "_provider",
-        "_sse",
         "_started",
         "_text_parts",
     )
@@ -130,9 +127,8 @@ class ResponsesStreamDecoder:
     def __init__(
         self, provider: str, restore: Callable[[ToolCall], ToolCall] | None = None
     ) -> None:
+        super().__init__(provider, restore)
         self._provider = provider
-        self._sse = SSEDecoder()
-        self._asm = ResponseAssembler(provider, restore=restore)
         self._keys: dict[Any, Hashable] = {}  # output_index -> assembler key
         self._started: dict[Hashable, str] = {}  # assembler key -> call id
         self._finished: set[Hashable] = set()
@@ -141,14 +137,7 @@ class ResponsesStreamDecoder:
         self._cut: set[str] = set()
         self._closed = False
 
-    def feed(self, data: bytes) -> list[StreamEvent]:
-        for event in self._sse.feed(data):
-            self._handle(event)
-        return self._asm.drain()
-
-    def close(self) -> Response:
-        for event in self._sse.close():
-            self._handle(event)
+    def _finish(self) -> Response:
         response = self._asm.build()
         if self._cut:
             response = replace(

@@ -37,16 +37,13 @@ from ..._messages import Request, Response, Usage
 from ..._types import JSONObject
 from ..._wire import HttpRequest, HttpResponse
 from .._base import encode_json
-from .._encoding import content_id, fragments
+from .._encoding import content_id, fragments, request_body
 from .._encoding import sse_event as _sse
-from .._responder import Responder
 from ._responder import (
     CREATED,
+    OpenAIDialectResponder,
     WireCall,
     derive_id,
-    error_response,
-    openai_error,
-    request_json,
     wire_calls,
 )
 from ._responses_request import OpenAIResponsesAdapter
@@ -82,11 +79,11 @@ def count_input_turns(provider: str, request: HttpRequest) -> int:
     """Assistant turns in a Responses request's ``input``: each run of assistant-side items
     (``function_call``, ``reasoning``, an assistant ``message``) is one model turn; results,
     user and system items end a run. A string ``input`` holds no turn."""
-    items = request_json(provider, request).get("input")
+    items = request_body(provider, request, "Responses").get("input")
     if isinstance(items, str):
         return 0
     if not isinstance(items, list):
-        raise UsageError(f"{provider}: the request has no 'input' list or string")
+        raise UsageError(f"{provider}: not a Responses request: it has no 'input' list or string")
     turns = 0
     in_turn = False
     for item in items:
@@ -272,8 +269,9 @@ def response_events(
     return events
 
 
-class ResponsesResponder(Responder[OpenAIResponsesAdapter]):
-    """What the Responses API answers to the requests ``adapter`` builds."""
+class ResponsesResponder(OpenAIDialectResponder[OpenAIResponsesAdapter]):
+    """What the Responses API answers to the requests ``adapter`` builds; errors come in the
+    Chat envelope, with ``retry-after-ms`` as OpenAI sends it."""
 
     def encode_response(self, response: Response, request: Request | None = None) -> HttpResponse:
         calls = wire_calls(self.fitting(request), response)
@@ -288,17 +286,6 @@ class ResponsesResponder(Responder[OpenAIResponsesAdapter]):
             self.name, response, calls, self._echo(request), fragment_size=fragment_size
         )
         return [sse_event(e) for e in events]
-
-    def encode_error(
-        self, status: int, message: str, *, retry_after: float | None = None
-    ) -> HttpResponse:
-        """The Chat envelope, with ``retry-after-ms`` as OpenAI sends it."""
-        return error_response(
-            status,
-            openai_error(status, message),
-            retry_after=retry_after,
-            retry_headers=self.profile.retry_headers,
-        )
 
     def assistant_turns(self, request: HttpRequest) -> int:
         return count_input_turns(self.name, request)
