@@ -9,6 +9,10 @@ the transport and lets the adapter read the answer: plain ``json`` and frozen da
 pydantic, and no HTTP client built per call. A failed attempt goes through ``_retry``; the
 error that ends the retries is raised as it is, with ``attempts`` set and the client's secrets
 scrubbed from its text.
+
+``Client`` and ``AsyncClient`` are a sync/async twin pair and share this module (as httpx's
+clients do): what they share is written once (``_Core``); what is left is the same code with
+``await``, kept side by side so a change to one is seen next to the other.
 """
 
 from __future__ import annotations
