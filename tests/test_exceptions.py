@@ -7,7 +7,6 @@ import re
 import fctest.errors
 from fctest import _exceptions
 from fctest._exceptions import (
-    SECRET_HEADERS,
     FctestError,
     IncompatibleToolError,
     MaxStepsExceeded,
@@ -20,6 +19,7 @@ from fctest._exceptions import (
     TransportError,
     redact_headers,
 )
+from fctest._secrets import SECRET_HEADERS
 
 SECRET = "sk-live-0123456789abcdef"
 

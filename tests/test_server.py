@@ -358,6 +358,18 @@ def test_keys_are_never_logged(
     assert KEY not in caplog.text
 
 
+def test_the_stdlib_error_path_redacts_every_credential_parameter(
+    fake_server: ReferenceServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="fctest")
+    with socket.create_connection((fake_server.host, fake_server.port)) as s:
+        # Too many words: the stdlib logs "Bad request syntax" quoting the whole request line.
+        s.sendall(f"GET /x?alt=sse&api_key={KEY}&sig={KEY} extra HTTP/1.1\r\n\r\n".encode())
+        s.recv(1024)
+    assert "/x?alt=sse&api_key=<redacted>&sig=<redacted>" in caplog.text
+    assert KEY not in caplog.text
+
+
 def test_leaving_running_closes_keep_alive_connections_and_their_threads() -> None:
     import threading
     import time

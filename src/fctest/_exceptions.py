@@ -34,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._secrets import REDACTED, SECRET_HEADERS
+
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
@@ -59,29 +61,10 @@ __all__ = [
     "redact_headers",
 ]
 
-# Header names whose values are credentials. Lower-case; compared case-insensitively.
-SECRET_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "x-api-key",
-        "api-key",
-        "x-goog-api-key",
-        "cookie",
-        "set-cookie",
-        "openai-organization",
-        "openai-project",
-        "anthropic-organization-id",
-        "x-amz-security-token",
-    }
-)
-
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Lower-cased copy of ``headers`` with every credential replaced by ``"<redacted>"``."""
-    return {
-        k.lower(): ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()
-    }
+    return {k.lower(): (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
 class FctestError(Exception):

@@ -48,10 +48,11 @@ from vcr.cassette import CassetteContextDecorator
 from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
+from .._secrets import REDACTED, is_secret_name
 from .._version import __version__
 from ._errors import CassetteError, CassetteMissing, RequestDrift, UnplayedInteractions
 from ._matching import Difference, Key, Matcher, diff_json
-from ._scrub import REDACTED, Secrets, is_secret_name, scrub_headers, scrub_json, scrub_text
+from ._scrub import Secrets, scrub_headers, scrub_json, scrub_text
 from ._serializer import CassetteSerializer, decode_data, load_yaml
 
 if TYPE_CHECKING:
