@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from conftest import CORPUS
-from fctest._cassette_formats import CassetteFormatError, Interaction, load_cassette
+from fctest._cassette_formats import Interaction, load_cassette
+from fctest._exceptions import CassetteFormatError
 from fctest._wire import HttpRequest, HttpResponse
 
 _NOT_CASSETTES = {"README.md", "INDEX.md", "index.json"}

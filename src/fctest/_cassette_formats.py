@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import UsageError
+from ._exceptions import CassetteFormatError
 from ._wire import HttpRequest, HttpResponse
 
-__all__ = ["CassetteFormatError", "Interaction", "load_cassette"]
+__all__ = ["Interaction", "load_cassette"]
 
 _STREAM_TYPES = ("event-stream", "ndjson", "vnd.amazon.eventstream")
 # Streaming endpoints, for recordings whose headers were dropped or redacted: Gemini
@@ -40,10 +40,6 @@ _STREAM_URLS = (
     "/converse-stream",
     "/invoke-with-response-stream",
 )
-
-
-class CassetteFormatError(UsageError):
-    """A file that is not a cassette in any format fctest reads."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._cassette_formats import CassetteFormatError, Interaction, load_cassette
-from .._exceptions import UsageError
+from .._cassette_formats import Interaction, load_cassette
+from .._exceptions import CassetteFormatError, UsageError
 from .._wire import HttpRequest, HttpResponse
 from ._answer import Answer, json_answer
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import CassetteError, CassetteMissing, RequestDrift, UnplayedInteractions
+from .._exceptions import CassetteError, CassetteMissing, RequestDrift, UnplayedInteractions
 
 __all__ = [
     "CassetteError",

@@ -20,9 +20,9 @@ stripped of transport headers that change between machines (``user-agent``,
 decoded and its secrets scrubbed too. The file is written by ``_serializer`` (readable JSON,
 streams as event lists) with the provenance in its top-level ``fctest`` key.
 
-Failures are ``AssertionError`` subclasses (``_errors``). A drifted request fails where it is
-sent, and again after the test if the code under test swallowed the error; recorded
-interactions the test never asked for fail it after it ran.
+Failures subclass ``CassetteError`` (``fctest._exceptions``), an ``AssertionError``. A
+drifted request fails where it is sent, and again after the test if the code under test
+swallowed the error; recorded interactions the test never asked for fail it after it ran.
 
 This module imports vcrpy: the plugin imports it only inside the fixtures that need it.
 """
@@ -48,9 +48,9 @@ from vcr.cassette import CassetteContextDecorator
 from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
+from .._exceptions import CassetteError, CassetteMissing, RequestDrift, UnplayedInteractions
 from .._secrets import REDACTED, is_secret_name
 from .._version import __version__
-from ._errors import CassetteError, CassetteMissing, RequestDrift, UnplayedInteractions
 from ._matching import Difference, Key, Matcher, diff_json
 from ._scrub import Secrets, scrub_headers, scrub_json, scrub_text
 from ._serializer import CassetteSerializer, decode_data, load_yaml

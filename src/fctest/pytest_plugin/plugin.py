@@ -235,7 +235,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     cassette = item.stash.get(_CASSETTE, None)
     if cassette is not None:
         # A drift the code under test swallowed, or recorded interactions never requested.
-        from ._errors import CassetteError
+        from .._exceptions import CassetteError
 
         __tracebackhide__ = True
         try:
