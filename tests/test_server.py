@@ -643,7 +643,7 @@ CORPUS_SAMPLE = [
 
 
 def test_real_recordings_are_replayed_to_the_bytes(tmp_path: Path) -> None:
-    from fctest._cassette_formats import load_cassette
+    from fctest._cassettes import load_cassette
 
     if not CORPUS.is_dir():
         pytest.skip(f"the cassette corpus is not at {CORPUS}")
@@ -888,7 +888,7 @@ def test_the_google_genai_sdk_reads_the_server(reference_server: ReferenceServer
 
 def test_answers_recorded_in_the_plugins_format_are_served_back(tmp_path: Path) -> None:
     """Reference server -> a cassette in the plugin's format -> served -> decoded by the client."""
-    from fctest.pytest_plugin._serializer import encode_cassette
+    from fctest._cassettes import encode_cassette
 
     adapter = get_adapter("openai")
     played = [get("single_call"), get("stream_parallel_calls")]

@@ -2,7 +2,7 @@
 
 Every file under the folder that ``load_cassette`` reads (vcrpy YAML or JSON, gzipped or not,
 the langchain ``requests``/``responses`` layout), and every cassette the plugin wrote (streams
-stored as events, read with the plugin's own serializer), is indexed once at start by
+stored as events, read with fctest's own serializer), is indexed once at start by
 (method, path, normalised body): JSON bodies are compared parsed, with keys sorted and
 integral floats folded to integers (``0.0`` and ``0`` are the same temperature), anything else
 byte for byte. A lookup is one dict access, however many interactions are loaded.
@@ -24,16 +24,15 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._cassette_formats import Interaction, load_cassette
-from .._exceptions import CassetteFormatError, UsageError
-from .._wire import HttpRequest, HttpResponse
+from .._cassettes import CassetteFormatError, Interaction, load_interactions
+from .._exceptions import UsageError
+from .._wire import HttpRequest
 from ._answer import Answer, json_answer
 
 __all__ = ["CassetteAnswerer", "body_key", "diff_paths", "split_events"]
@@ -47,11 +46,6 @@ _NEAREST = 3
 _MAX_DIFFS = 12
 _EVENT_END = re.compile(rb"(?<=\r\n\r\n)|(?<=\n\n)|(?<=\r\r)")
 _LINE_END = re.compile(rb"(?<=\n)")
-# The plugin's own cassettes: a top-level ``fctest`` provenance, a JSON layout, or a stream
-# stored as a mapping of events (``stream: true`` inside a request body does not match).
-_FCTEST_FORMAT = re.compile(
-    rb"^(?:fctest:|\s+json_style:|\s+stream:[ \t]*\r?\n\s+(?:format|events|json_style):)", re.M
-)
 
 
 def _canonical(value: Any) -> Any:
@@ -159,7 +153,7 @@ class CassetteAnswerer:
     def _load(self, path: Path) -> None:
         name = path.relative_to(self.folder).as_posix()
         try:
-            interactions = _load_any(path)
+            interactions = load_interactions(path)
         except CassetteFormatError as exc:
             self.skipped.append((name, str(exc)))
             return
@@ -256,49 +250,6 @@ class CassetteAnswerer:
 
         best = sorted(self._routes, key=score, reverse=True)[:_NEAREST]
         return [r for route in best for r in self._routes[route][:_NEAREST]]
-
-
-def _load_any(path: Path) -> list[Interaction]:
-    raw = path.read_bytes()
-    if path.suffix in (".yaml", ".yml") and _FCTEST_FORMAT.search(raw):
-        return _load_fctest(path, raw)
-    return load_cassette(path)
-
-
-def _load_fctest(path: Path, raw: bytes) -> list[Interaction]:
-    """A cassette the plugin wrote: streams stored as events, JSON with its layout
-    (``pytest_plugin/_serializer.py``, which imports neither pytest nor vcrpy)."""
-    import yaml
-
-    from ..pytest_plugin._serializer import decode_cassette
-
-    try:
-        decoded = decode_cassette(raw.decode("utf-8"))
-        return [_interaction(q, r) for q, r in decoded.interactions]
-    except (ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:
-        raise CassetteFormatError(f"{path}: not a readable fctest cassette: {exc}") from exc
-
-
-def _headers(raw: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        str(k).lower(): ", ".join(map(str, v)) if isinstance(v, list) else str(v)
-        for k, v in raw.items()
-    }
-
-
-def _interaction(request: Mapping[str, Any], response: Mapping[str, Any]) -> Interaction:
-    status = response["status"]
-    code = status.get("code") if isinstance(status, Mapping) else status
-    body = response["body"]["string"]
-    return Interaction(
-        HttpRequest(
-            str(request["method"]).upper(),
-            str(request["uri"]),
-            _headers(request["headers"]),
-            request["body"] or b"",
-        ),
-        HttpResponse(int(code or 200), _headers(response["headers"]), body),
-    )
 
 
 def _is_candidate(path: Path) -> bool:

@@ -32,9 +32,9 @@ from .._wire import HttpRequest, HttpResponse
 from ..scenarios import ErrorTurn, ModelTurn, Scenario
 
 if TYPE_CHECKING:
+    from .._cassettes import Cassette
     from .._client import Client
     from ..providers import Adapter
-    from ._cassettes import Cassette
 
 __all__ = ["ConformanceFailure", "ConformanceRunner", "Observation", "check_scenario"]
 

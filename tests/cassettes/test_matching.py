@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from fctest.pytest_plugin._matching import DEFAULT_IGNORED_FIELDS, Matcher, diff_json
-from fctest.pytest_plugin._scrub import Secrets
+from fctest._cassettes._matching import DEFAULT_IGNORED_FIELDS, Matcher, diff_json
+from fctest._cassettes._scrub import Secrets
 
 LOOPBACK = "http://127.0.0.1:54321/openai/v1"
 

@@ -13,9 +13,9 @@ import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fctest._cassettes import Cassette, CassetteSpec
+from fctest._cassettes._scrub import Secrets, scrub_text
 from fctest.providers import get_adapter
-from fctest.pytest_plugin._cassettes import Cassette, CassetteSpec
-from fctest.pytest_plugin._scrub import Secrets, scrub_text
 
 # Keys as the providers issue them, and arbitrary ones with no recognisable shape.
 PREFIXES = ("sk-", "sk-proj-", "sk-ant-api03-", "AIza", "xai-", "gsk_", "")

@@ -1,0 +1,72 @@
+"""Cassettes, in one place below the pytest plugin and the reference server.
+
+What lives here: reading every cassette format the field records (``_formats``), fctest's own
+format and its vcrpy serializer (``_serializer``), taking secrets out (``_scrub``), keying a
+request for replay (``_matching``), and a test's cassette, vcrpy glue included (``_cassette``).
+The plugin keeps only what is pytest's (options, fixtures, reports) and the server only what is
+HTTP's; both import from this package, never from its modules.
+
+Every name is imported when first asked for (PEP 562): the plugin is loaded in every pytest
+session on the machine and must cost an unrelated suite no vcrpy or yaml (``_cassette`` imports
+vcrpy, ``_serializer`` yaml), and serving scenarios needs neither.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .._exceptions import (
+    CassetteError,
+    CassetteFormatError,
+    CassetteMissing,
+    RequestDrift,
+    UnplayedInteractions,
+)
+
+if TYPE_CHECKING:
+    from ._cassette import Cassette, CassetteSpec, canonical_base_url
+    from ._formats import Interaction, load_cassette, load_interactions
+    from ._matching import DEFAULT_IGNORED_FIELDS
+    from ._serializer import CassetteSerializer, encode_cassette, serializer
+
+__all__ = [
+    "DEFAULT_IGNORED_FIELDS",
+    "Cassette",
+    "CassetteError",
+    "CassetteFormatError",
+    "CassetteMissing",
+    "CassetteSerializer",
+    "CassetteSpec",
+    "Interaction",
+    "RequestDrift",
+    "UnplayedInteractions",
+    "canonical_base_url",
+    "encode_cassette",
+    "load_cassette",
+    "load_interactions",
+    "serializer",
+]
+
+# Each lazily imported name and the module that defines it.
+_HOMES = {
+    "Cassette": "_cassette",
+    "CassetteSpec": "_cassette",
+    "canonical_base_url": "_cassette",
+    "Interaction": "_formats",
+    "load_cassette": "_formats",
+    "load_interactions": "_formats",
+    "DEFAULT_IGNORED_FIELDS": "_matching",
+    "CassetteSerializer": "_serializer",
+    "encode_cassette": "_serializer",
+    "serializer": "_serializer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # asked for once
+    return value
