@@ -2,7 +2,9 @@
 
 What lives here: reading every cassette format the field records (``_formats``), fctest's own
 format and its vcrpy serializer (``_serializer``), taking secrets out (``_scrub``), keying a
-request for replay (``_matching``), and a test's cassette, vcrpy glue included (``_cassette``).
+request for replay (``_matching``), what a recorded exchange looks like once stored
+(``_recording``), and a test's cassette (``_cassette``: the failures it raises in
+``_failures``, its vcrpy glue in ``_vcr``).
 The plugin keeps only what is pytest's (options, fixtures, reports) and the server only what is
 HTTP's; both import from this package, never from its modules.
 
@@ -25,9 +27,10 @@ from .._exceptions import (
 )
 
 if TYPE_CHECKING:
-    from ._cassette import Cassette, CassetteSpec, canonical_base_url
+    from ._cassette import Cassette
     from ._formats import Interaction, load_cassette, load_interactions
     from ._matching import DEFAULT_IGNORED_FIELDS
+    from ._recording import CassetteSpec, canonical_base_url
     from ._serializer import CassetteSerializer, encode_cassette, serializer
 
 __all__ = [
@@ -51,12 +54,12 @@ __all__ = [
 # Each lazily imported name and the module that defines it.
 _HOMES = {
     "Cassette": "_cassette",
-    "CassetteSpec": "_cassette",
-    "canonical_base_url": "_cassette",
     "Interaction": "_formats",
     "load_cassette": "_formats",
     "load_interactions": "_formats",
     "DEFAULT_IGNORED_FIELDS": "_matching",
+    "CassetteSpec": "_recording",
+    "canonical_base_url": "_recording",
     "CassetteSerializer": "_serializer",
     "encode_cassette": "_serializer",
     "serializer": "_serializer",
