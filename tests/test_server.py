@@ -30,7 +30,7 @@ import fctest
 from conftest import CORPUS, REPO
 from fake_adapter import FakeAdapter
 from fctest import HttpRequest, HttpResponse, Request, Response, RetryPolicy
-from fctest._server._cassettes import body_key, diff_paths, split_events
+from fctest._server._cassettes import split_events
 from fctest._server._scenarios import call_id, plan
 from fctest.cli import main
 from fctest.errors import (
@@ -681,18 +681,6 @@ def test_split_events_cuts_after_each_event() -> None:
         b"data: [DONE]\n\n",
     )
     assert split_events(b'{"a":1}\n{"a":2}\n') == (b'{"a":1}\n', b'{"a":2}\n')
-
-
-def test_body_key_and_diff_paths() -> None:
-    assert body_key(b'{"a": 1.0, "b": [1]}') == body_key(b'{"b":[1],"a":1}')
-    assert body_key(b'{"a": 1.5}') != body_key(b'{"a": 1}')
-    assert body_key(b"raw") != body_key(b"raw ")
-    assert diff_paths({"a": {"b/c": 1, "d": [1, 2]}}, {"a": {"b/c": 2, "d": [1]}, "e": 0}) == [
-        "/a/b~1c",
-        "/a/d/1",
-        "/e",
-    ]
-    assert diff_paths(1, True) == ["/"]
 
 
 # --- every built-in adapter, every scenario, over real HTTP ----------------------------------

@@ -3,8 +3,9 @@
 What lives here: reading every cassette format the field records (``_formats``), fctest's own
 format and its vcrpy serializer (``_serializer``), taking secrets out (``_scrub``), keying a
 request for replay (``_matching``), what a recorded exchange looks like once stored
-(``_recording``), and a test's cassette (``_cassette``: the failures it raises in
-``_failures``, its vcrpy glue in ``_vcr``).
+(``_recording``), a test's cassette (``_cassette``: the failures it raises in ``_failures``,
+its vcrpy glue in ``_vcr``), and a folder of cassettes indexed for the reference server
+(``_index``).
 The plugin keeps only what is pytest's (options, fixtures, reports) and the server only what is
 HTTP's; both import from this package, never from its modules.
 
@@ -29,6 +30,7 @@ from .._exceptions import (
 if TYPE_CHECKING:
     from ._cassette import Cassette
     from ._formats import Interaction, load_cassette, load_interactions
+    from ._index import CassetteIndex, Recorded
     from ._matching import DEFAULT_IGNORED_FIELDS
     from ._recording import CassetteSpec, canonical_base_url
     from ._serializer import CassetteSerializer, encode_cassette, serializer
@@ -38,10 +40,12 @@ __all__ = [
     "Cassette",
     "CassetteError",
     "CassetteFormatError",
+    "CassetteIndex",
     "CassetteMissing",
     "CassetteSerializer",
     "CassetteSpec",
     "Interaction",
+    "Recorded",
     "RequestDrift",
     "UnplayedInteractions",
     "canonical_base_url",
@@ -57,6 +61,8 @@ _HOMES = {
     "Interaction": "_formats",
     "load_cassette": "_formats",
     "load_interactions": "_formats",
+    "CassetteIndex": "_index",
+    "Recorded": "_index",
     "DEFAULT_IGNORED_FIELDS": "_matching",
     "CassetteSpec": "_recording",
     "canonical_base_url": "_recording",
