@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._exceptions import CassetteMissing, RequestDrift, UnplayedInteractions
-from ._matching import Difference, Key, diff_json
+from ._diff import Difference, diff_json
+from ._matching import Key
 
 __all__ = ["Where", "drift", "missing", "unplayed"]
 

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from .._exceptions import CassetteFormatError, UsageError
 from .._wire import HttpRequest
+from ._diff import diff_json
 from ._formats import Interaction, load_interactions
 
 __all__ = ["CassetteIndex", "Recorded", "body_key", "diff_paths"]
@@ -70,34 +71,9 @@ def body_key(body: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def _pointer(parent: str, key: str | int) -> str:
-    return f"{parent}/{str(key).replace('~', '~0').replace('/', '~1')}"
-
-
-def diff_paths(recorded: Any, sent: Any, pointer: str = "", limit: int = _MAX_DIFFS) -> list[str]:
-    """JSON pointers where two parsed bodies differ (at most ``limit``), shallowest first."""
-    out: list[str] = []
-
-    def walk(a: Any, b: Any, at: str) -> None:
-        if len(out) >= limit:
-            return
-        if isinstance(a, dict) and isinstance(b, dict):
-            for key in sorted(set(a) | set(b)):
-                if key not in a or key not in b:
-                    out.append(_pointer(at, key))
-                else:
-                    walk(a[key], b[key], _pointer(at, key))
-        elif isinstance(a, list) and isinstance(b, list):
-            for i in range(max(len(a), len(b))):
-                if i >= len(a) or i >= len(b):
-                    out.append(_pointer(at, i))
-                else:
-                    walk(a[i], b[i], _pointer(at, i))
-        elif a != b or type(a) is not type(b):
-            out.append(at or "/")
-
-    walk(recorded, sent, pointer)
-    return out[:limit]
+def diff_paths(recorded: Any, sent: Any, limit: int = _MAX_DIFFS) -> list[str]:
+    """JSON pointers where two parsed bodies differ, object keys sorted (at most ``limit``)."""
+    return [d.path or "/" for d in diff_json(recorded, sent, sort_keys=True, limit=limit)]
 
 
 @dataclass(frozen=True, slots=True)
