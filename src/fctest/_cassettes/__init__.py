@@ -6,6 +6,7 @@ request for replay (``_matching``), what a recorded exchange looks like once sto
 (``_recording``), a test's cassette (``_cassette``: the failures it raises in ``_failures``,
 its vcrpy glue in ``_vcr``), and a folder of cassettes indexed for the reference server
 (``_index``).
+
 The plugin keeps only what is pytest's (options, fixtures, reports) and the server only what is
 HTTP's; both import from this package, never from its modules.
 
@@ -29,11 +30,11 @@ from .._exceptions import (
 
 if TYPE_CHECKING:
     from ._cassette import Cassette
-    from ._formats import Interaction, load_cassette, load_interactions
+    from ._formats import Interaction, load_cassette
     from ._index import CassetteIndex, Recorded
     from ._matching import DEFAULT_IGNORED_FIELDS
     from ._recording import CassetteSpec, canonical_base_url
-    from ._serializer import CassetteSerializer, encode_cassette, serializer
+    from ._serializer import encode_cassette, serializer
 
 __all__ = [
     "DEFAULT_IGNORED_FIELDS",
@@ -42,7 +43,6 @@ __all__ = [
     "CassetteFormatError",
     "CassetteIndex",
     "CassetteMissing",
-    "CassetteSerializer",
     "CassetteSpec",
     "Interaction",
     "Recorded",
@@ -51,7 +51,6 @@ __all__ = [
     "canonical_base_url",
     "encode_cassette",
     "load_cassette",
-    "load_interactions",
     "serializer",
 ]
 
@@ -60,13 +59,11 @@ _HOMES = {
     "Cassette": "_cassette",
     "Interaction": "_formats",
     "load_cassette": "_formats",
-    "load_interactions": "_formats",
     "CassetteIndex": "_index",
     "Recorded": "_index",
     "DEFAULT_IGNORED_FIELDS": "_matching",
     "CassetteSpec": "_recording",
     "canonical_base_url": "_recording",
-    "CassetteSerializer": "_serializer",
     "encode_cassette": "_serializer",
     "serializer": "_serializer",
 }

@@ -8,7 +8,10 @@ Users' cassettes come from many recorders (see ``shared/corpus/README.md``):
    body is re-serialised as JSON;
 3. gzipped YAML with parallel ``requests:`` / ``responses:`` lists (langchain-tests);
 4. response-only fixtures (vercel/ai): ``.json`` is one body, ``.chunks.txt`` one SSE ``data:``
-   payload per line; no request, status or headers were recorded (200 is assumed and said so).
+   payload per line; no request, status or headers were recorded (200 is assumed and said so);
+5. fctest's own (``_serializer``): ``load_cassette`` reads them as vcrpy YAML with parsed
+   bodies, ``load_interactions`` (what the reference server replays) with the serializer
+   itself, which gives back every recorded byte.
 
 Every format becomes a list of ``Interaction`` holding ``HttpRequest``/``HttpResponse`` values
 with bodies as the provider sent them (decompressed). YAML is always loaded safely: these are

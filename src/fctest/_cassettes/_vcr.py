@@ -175,7 +175,7 @@ class VcrCassette(_VcrBase):  # type: ignore[misc]
         if len(self.data) > before:
             self._owner.recorded(self.data[-1][0], self.data[-1][1])
 
-    # for the plugin
+    # for the owner
     def unplayed(self) -> list[int]:
         return [i for i in range(self._loaded_count) if self.play_counts[i] == 0]
 
