@@ -33,9 +33,8 @@ from typing import Any
 
 import httpx
 
+from fctest._cassettes import Cassette, CassetteSpec, encode_cassette
 from fctest.providers import get_adapter
-from fctest.pytest_plugin._cassettes import Cassette, CassetteSpec
-from fctest.pytest_plugin._serializer import encode_cassette
 
 URL = "https://api.openai.com/v1/chat/completions"
 MAX_RATIO = 3.0
@@ -173,7 +172,7 @@ def time_vcrpy(path: Path, n: int, repeats: int) -> float:
     import vcr
     from vcr.cassette import Cassette as VcrCassette
 
-    from fctest.pytest_plugin._serializer import serializer
+    from fctest._cassettes import serializer
 
     bodies = [request_body(i) for i in range(n)]
     samples = []

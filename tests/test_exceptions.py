@@ -7,7 +7,6 @@ import re
 import fctest.errors
 from fctest import _exceptions
 from fctest._exceptions import (
-    SECRET_HEADERS,
     FctestError,
     IncompatibleToolError,
     MaxStepsExceeded,
@@ -20,6 +19,7 @@ from fctest._exceptions import (
     TransportError,
     redact_headers,
 )
+from fctest._secrets import SECRET_HEADERS
 
 SECRET = "sk-live-0123456789abcdef"
 
@@ -44,7 +44,7 @@ def _drawn_tree() -> dict[str, str | None]:
 
 def test_the_drawing_has_every_error_class() -> None:
     drawn = _drawn_tree()
-    assert len(drawn) == 21  # the parser read the whole drawing
+    assert len(drawn) == 26  # the parser read the whole drawing
     defined = {
         name
         for name, value in vars(_exceptions).items()
@@ -210,3 +210,20 @@ def test_tool_execution_error_and_max_steps() -> None:
     assert e.max_steps == 3
     assert e.transcript == ("a", "b")
     assert str(e) == "no final answer after 3 model calls"
+
+
+def test_cassette_failures_are_assertion_errors_under_the_one_root() -> None:
+    import fctest.pytest_plugin
+
+    for name in ("CassetteError", "CassetteMissing", "RequestDrift", "UnplayedInteractions"):
+        cls = getattr(fctest.errors, name)
+        assert issubclass(cls, FctestError), name
+        assert issubclass(cls, AssertionError), name  # pytest shows a plain failure
+        assert getattr(fctest.pytest_plugin, name) is cls
+    drift = fctest.errors.RequestDrift("drifted", path="c.yaml", paths=("/model",))
+    assert (str(drift), drift.path, drift.paths) == ("drifted", "c.yaml", ("/model",))
+    unplayed = fctest.errors.UnplayedInteractions("unplayed", path="c.yaml", indexes=(1,))
+    assert (unplayed.path, unplayed.indexes) == ("c.yaml", (1,))
+    # A file that is not a cassette is the caller's input, not a failed expectation.
+    assert issubclass(fctest.errors.CassetteFormatError, fctest.errors.UsageError)
+    assert not issubclass(fctest.errors.CassetteFormatError, AssertionError)

@@ -176,6 +176,14 @@ def test_redact_url() -> None:
     assert redact_url(plain) is plain
 
 
+def test_redact_url_redacts_every_credential_parameter() -> None:
+    url = "https://a.test/x?sig=s3cret&X-Amz-Signature=s3cret&client_secret=s3cret&alt=sse"
+    assert redact_url(url) == (
+        "https://a.test/x?sig=<redacted>&X-Amz-Signature=<redacted>&client_secret=<redacted>"
+        "&alt=sse"
+    )
+
+
 @respx.mock
 def test_httpx_stream_yields_head_then_chunks() -> None:
     respx.post(URL).mock(

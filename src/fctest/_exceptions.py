@@ -5,10 +5,15 @@
     FctestError
     ├── UsageError                   the caller asked for something that cannot work
     │   ├── IncompatibleToolError    a tool the provider would reject (provider, tool, JSON pointer)
-    │   └── UnknownAdapterError      no adapter registered under that name
+    │   ├── UnknownAdapterError      no adapter registered under that name
+    │   └── CassetteFormatError      a file that is not a cassette in any format fctest reads
     ├── ToolArgumentsError           arguments that fail the tool's schema (every failing pointer)
     ├── ToolExecutionError           a tool handler raised
     ├── MaxStepsExceeded             the tool loop ran out of steps
+    ├── CassetteError                a cassette fails the test (``path``; also an AssertionError)
+    │   ├── CassetteMissing          record mode ``none`` and no cassette file
+    │   ├── RequestDrift             a request the cassette does not hold (JSON paths that changed)
+    │   └── UnplayedInteractions     recorded interactions the test never asked for
     ├── TransportError               the request never got an HTTP answer
     │   ├── ConnectError
     │   └── RequestTimeout
@@ -27,6 +32,11 @@
 The caller's mistakes are kept apart from the provider's: a ``UsageError`` is raised before
 anything is sent. Messages name the provider, the field or keyword, and what would have worked.
 API keys never appear in a message: headers are redacted where an error keeps them.
+
+A ``CassetteError`` is also an ``AssertionError`` (vcrpy's ``errors.py`` does the same for a
+cassette mismatch): a request that does not match the recording is a failed expectation, not a
+crash, and pytest shows it as a plain failure. Its message says what happened, where the
+cassette is and what to run to fix it.
 """
 
 from __future__ import annotations
@@ -34,9 +44,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._secrets import REDACTED, SECRET_HEADERS
+
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "CassetteError",
+    "CassetteFormatError",
+    "CassetteMissing",
     "ConnectError",
     "ContextLengthError",
     "FctestError",
@@ -49,39 +64,22 @@ __all__ = [
     "ProtocolError",
     "ProviderError",
     "RateLimitError",
+    "RequestDrift",
     "RequestTimeout",
     "ServerError",
     "ToolArgumentsError",
     "ToolExecutionError",
     "TransportError",
     "UnknownAdapterError",
+    "UnplayedInteractions",
     "UsageError",
     "redact_headers",
 ]
 
-# Header names whose values are credentials. Lower-case; compared case-insensitively.
-SECRET_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "x-api-key",
-        "api-key",
-        "x-goog-api-key",
-        "cookie",
-        "set-cookie",
-        "openai-organization",
-        "openai-project",
-        "anthropic-organization-id",
-        "x-amz-security-token",
-    }
-)
-
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Lower-cased copy of ``headers`` with every credential replaced by ``"<redacted>"``."""
-    return {
-        k.lower(): ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()
-    }
+    return {k.lower(): (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
 class FctestError(Exception):
@@ -106,6 +104,10 @@ class IncompatibleToolError(UsageError):
         self.reason = reason
         where = f" at {pointer}" if pointer else ""
         super().__init__(f"{provider}: tool {tool!r}{where}: {reason}")
+
+
+class CassetteFormatError(UsageError):
+    """A file that is not a cassette in any format fctest reads."""
 
 
 class ToolArgumentsError(FctestError, ValueError):
@@ -136,6 +138,38 @@ class MaxStepsExceeded(FctestError):
         self.max_steps = max_steps
         self.transcript = tuple(transcript)
         super().__init__(f"no final answer after {max_steps} model calls")
+
+
+class CassetteError(FctestError, AssertionError):
+    """Root of the cassette failures; ``path`` is the cassette file."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class CassetteMissing(CassetteError):
+    """Record mode ``none`` and the cassette does not exist: the message says how to record it."""
+
+
+class RequestDrift(CassetteError):
+    """The request sent now matches no recorded, unplayed one.
+
+    ``paths`` lists the JSON paths (RFC 6901 pointers into the request body, or ``method`` /
+    ``url``) where it differs from the nearest recorded request.
+    """
+
+    def __init__(self, message: str, *, path: str = "", paths: tuple[str, ...] = ()) -> None:
+        super().__init__(message, path=path)
+        self.paths = paths
+
+
+class UnplayedInteractions(CassetteError):
+    """Recorded interactions were never requested: the code sends fewer requests than it did."""
+
+    def __init__(self, message: str, *, path: str = "", indexes: tuple[int, ...] = ()) -> None:
+        super().__init__(message, path=path)
+        self.indexes = indexes
 
 
 class TransportError(FctestError):

@@ -24,20 +24,20 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ._secrets import MIN_SECRET, REDACTED
+
 __all__ = ["EventCallback", "Events", "logger", "scrub"]
 
 logger = logging.getLogger("fctest")
 
 EventCallback = Callable[[str, dict[str, Any]], None]
 
-_REDACTED = "<redacted>"
-
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every secret replaced by ``<redacted>``."""
     for secret in secrets:
         if secret and secret in text:
-            text = text.replace(secret, _REDACTED)
+            text = text.replace(secret, REDACTED)
     return text
 
 
@@ -48,8 +48,7 @@ class Events:
 
     def __init__(self, callback: EventCallback | None = None, secrets: Iterable[str] = ()) -> None:
         self.callback = callback
-        # Short values (a test key "x") would redact half of every message: keep real secrets.
-        self.secrets = tuple(s for s in secrets if isinstance(s, str) and len(s) >= 8)
+        self.secrets = tuple(s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET)
 
     def enabled(self, level: int) -> bool:
         return self.callback is not None or logger.isEnabledFor(level)

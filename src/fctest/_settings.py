@@ -21,14 +21,12 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ._exceptions import SECRET_HEADERS, ProviderError, UsageError
+from ._exceptions import ProviderError, UsageError
 from ._log import scrub
+from ._secrets import MIN_SECRET, SECRET_HEADERS
 from .providers import Adapter, Config, check_config
 
 __all__ = ["Settings", "credential_fields", "scrub_error", "secret_values"]
-
-# Shorter values are not real secrets (a test key "x" would redact half of every message).
-_MIN_SECRET = 8
 
 
 def credential_fields(config_type: type[Config]) -> list[str]:
@@ -54,7 +52,7 @@ def secret_values(headers: Mapping[str, str]) -> list[str]:
 
 def scrub_error(error: BaseException, secrets: Iterable[str]) -> None:
     """Take secrets out of an error's text, in place (a provider may echo a key back)."""
-    real = [s for s in secrets if len(s) >= _MIN_SECRET]
+    real = [s for s in secrets if len(s) >= MIN_SECRET]
     if not real:
         return
     error.args = tuple(scrub(a, real) if isinstance(a, str) else a for a in error.args)
@@ -102,7 +100,7 @@ class Settings:
             if not f.repr and isinstance(v := getattr(self.config, f.name), str)
         ]
         secrets += secret_values(self.config.headers)
-        self.secrets = tuple(s for s in secrets if len(s) >= _MIN_SECRET)
+        self.secrets = tuple(s for s in secrets if len(s) >= MIN_SECRET)
 
     def current(self) -> Config:
         """The config for the next request, per-request settings called."""

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from ._exceptions import UsageError
+from ._secrets import REDACTED, is_secret_param
 from ._server._answer import Answer, Answerer, json_answer
 from ._server._cassettes import CassetteAnswerer
 from ._server._scenarios import ScenarioAnswerer
@@ -55,7 +56,12 @@ _MAX_BODY = 64 * 1024 * 1024
 _SKIP_HEADERS = frozenset(
     {"content-length", "transfer-encoding", "connection", "server", "date", "x-fctest-server"}
 )
-_SECRET_IN_TEXT = re.compile(r"(?i)([?&](?:key|api_key|api-key|apikey|access_token|token)=)[^&\s]*")
+# A query parameter in what the stdlib logs (its error path quotes the request line).
+_QUERY_PARAM = re.compile(r"([?&]([^=&?\s]+)=)[^&\s]*")
+
+
+def _redact_param(match: re.Match[str]) -> str:
+    return match.group(1) + REDACTED if is_secret_param(match.group(2)) else match.group(0)
 
 
 def check_host(host: str) -> str:
@@ -295,7 +301,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Each answer is logged once by ``_handle``, with the key redacted."""
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("fctest server: %s", _SECRET_IN_TEXT.sub(r"\1<redacted>", format % args))
+        logger.debug("fctest server: %s", _QUERY_PARAM.sub(_redact_param, format % args))
 
 
 @contextmanager

@@ -1,87 +1,29 @@
 """Serving a folder of recorded cassettes to any client, in any language.
 
-Every file under the folder that ``load_cassette`` reads (vcrpy YAML or JSON, gzipped or not,
-the langchain ``requests``/``responses`` layout), and every cassette the plugin wrote (streams
-stored as events, read with the plugin's own serializer), is indexed once at start by
-(method, path, normalised body): JSON bodies are compared parsed, with keys sorted and
-integral floats folded to integers (``0.0`` and ``0`` are the same temperature), anything else
-byte for byte. A lookup is one dict access, however many interactions are loaded.
-
-Scheme, host, port and query are ignored, so a recording made live (``/v1/chat/completions``)
-and one made against the reference server (``/openai/v1/chat/completions``) both answer; a
-request path that matches nothing is tried once more without its first segment, so the
-reference server's per-provider base URLs (``server.base_url("openai")``) work here too.
-
-Several interactions recorded for the same request (a 503, then the retry's 200) are played in
-recorded order, then again from the first, so every run of a client sees the same sequence.
+What is recorded under the folder, and which recording answers a request, is
+``fctest._cassettes.CassetteIndex``'s; this module turns what it finds into an ``Answer``.
 Streams are replayed byte for byte, one wire event per chunk. When nothing matches, the answer
 is a 404 whose JSON names the nearest recorded requests and the JSON paths where they differ.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
-from difflib import SequenceMatcher
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._cassette_formats import CassetteFormatError, Interaction, load_cassette
-from .._exceptions import UsageError
-from .._wire import HttpRequest, HttpResponse
+from .._cassettes import CassetteIndex, Recorded
+from .._wire import HttpRequest
 from ._answer import Answer, json_answer
 
-__all__ = ["CassetteAnswerer", "body_key", "diff_paths", "split_events"]
+__all__ = ["CassetteAnswerer", "split_events"]
 
-_SUFFIXES = (".yaml", ".yml", ".json", ".gz")
 # Hop-by-hop or no longer true of the stored body (it was decompressed when loaded).
 _DROP_HEADERS = frozenset(
     {"content-length", "transfer-encoding", "connection", "content-encoding", "keep-alive"}
 )
-_NEAREST = 3
-_MAX_DIFFS = 12
 _EVENT_END = re.compile(rb"(?<=\r\n\r\n)|(?<=\n\n)|(?<=\r\r)")
 _LINE_END = re.compile(rb"(?<=\n)")
-# The plugin's own cassettes: a top-level ``fctest`` provenance, a JSON layout, or a stream
-# stored as a mapping of events (``stream: true`` inside a request body does not match).
-_FCTEST_FORMAT = re.compile(
-    rb"^(?:fctest:|\s+json_style:|\s+stream:[ \t]*\r?\n\s+(?:format|events|json_style):)", re.M
-)
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_canonical(v) for v in value]
-    return value
-
-
-def _parsed(body: bytes) -> Any:
-    """The body as canonical JSON, or ``None`` when it is not JSON (or empty)."""
-    if not body.strip():
-        return None
-    try:
-        return _canonical(json.loads(body))
-    except ValueError:
-        return None
-
-
-def body_key(body: bytes) -> bytes:
-    """A digest equal for two bodies that mean the same JSON (or are the same bytes)."""
-    parsed = _parsed(body)
-    if parsed is None:
-        data = b"raw:" + body
-    else:
-        data = json.dumps(parsed, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(data).digest()
 
 
 def split_events(body: bytes) -> tuple[bytes, ...]:
@@ -91,94 +33,8 @@ def split_events(body: bytes) -> tuple[bytes, ...]:
     return tuple(piece for piece in pattern.split(body) if piece)
 
 
-def _pointer(parent: str, key: str | int) -> str:
-    return f"{parent}/{str(key).replace('~', '~0').replace('/', '~1')}"
-
-
-def diff_paths(recorded: Any, sent: Any, pointer: str = "", limit: int = _MAX_DIFFS) -> list[str]:
-    """JSON pointers where two parsed bodies differ (at most ``limit``), shallowest first."""
-    out: list[str] = []
-
-    def walk(a: Any, b: Any, at: str) -> None:
-        if len(out) >= limit:
-            return
-        if isinstance(a, dict) and isinstance(b, dict):
-            for key in sorted(set(a) | set(b)):
-                if key not in a or key not in b:
-                    out.append(_pointer(at, key))
-                else:
-                    walk(a[key], b[key], _pointer(at, key))
-        elif isinstance(a, list) and isinstance(b, list):
-            for i in range(max(len(a), len(b))):
-                if i >= len(a) or i >= len(b):
-                    out.append(_pointer(at, i))
-                else:
-                    walk(a[i], b[i], _pointer(at, i))
-        elif a != b or type(a) is not type(b):
-            out.append(at or "/")
-
-    walk(recorded, sent, pointer)
-    return out[:limit]
-
-
-@dataclass(frozen=True, slots=True)
-class _Recorded:
-    cassette: str
-    index: int
-    interaction: Interaction
-    method: str
-    path: str
-
-
-def _strip_first(path: str) -> str | None:
-    rest = path.lstrip("/").partition("/")[2]
-    return "/" + rest if rest else None
-
-
-class CassetteAnswerer:
-    """Answers from every cassette under ``folder``; files that are not cassettes are listed
-    in ``skipped`` with the reason, and so are response-only fixtures (nothing to match)."""
-
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        if not self.folder.is_dir():
-            raise UsageError(f"--cassettes {folder}: not a directory")
-        self.skipped: list[tuple[str, str]] = []
-        self._index: dict[tuple[str, str, bytes], list[_Recorded]] = {}
-        self._routes: dict[tuple[str, str], list[_Recorded]] = {}
-        self._cursor: dict[tuple[str, str, bytes], int] = {}
-        self._lock = threading.Lock()
-        self.cassettes = 0
-        for path in sorted(p for p in self.folder.rglob("*") if _is_candidate(p)):
-            self._load(path)
-
-    @property
-    def interactions(self) -> int:
-        return sum(len(v) for v in self._index.values())
-
-    def _load(self, path: Path) -> None:
-        name = path.relative_to(self.folder).as_posix()
-        try:
-            interactions = _load_any(path)
-        except CassetteFormatError as exc:
-            self.skipped.append((name, str(exc)))
-            return
-        loaded = 0
-        for i, interaction in enumerate(interactions):
-            request = interaction.request
-            if request is None:
-                self.skipped.append((f"{name}#{i}", "response-only: no request to match"))
-                continue
-            recorded = _Recorded(name, i, interaction, request.method, urlsplit(request.url).path)
-            key = (recorded.method, recorded.path, body_key(request.body))
-            self._index.setdefault(key, []).append(recorded)
-            self._routes.setdefault((recorded.method, recorded.path), []).append(recorded)
-            loaded += 1
-        self.cassettes += loaded > 0
-
-    def routes(self) -> list[str]:
-        """``METHOD /path (n)`` for every recorded route."""
-        return [f"{m} {p} ({len(v)})" for (m, p), v in sorted(self._routes.items())]
+class CassetteAnswerer(CassetteIndex):
+    """Answers from every cassette under ``folder`` (see ``CassetteIndex``)."""
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -190,122 +46,21 @@ class CassetteAnswerer:
             "skipped": [f"{name}: {why}" for name, why in self.skipped],
         }
 
-    # --- answering ------------------------------------------------------------------------
     def answer(self, request: HttpRequest) -> Answer:
-        path = urlsplit(request.url).path
-        digest = body_key(request.body)
-        for candidate in (path, _strip_first(path)):
-            if candidate is None:
-                continue
-            key = (request.method, candidate, digest)
-            entries = self._index.get(key)
-            if entries:
-                with self._lock:
-                    turn = self._cursor.get(key, 0)
-                    self._cursor[key] = (turn + 1) % len(entries)
-                return _replay(entries[turn])
-        return self._no_match(request, path)
-
-    def _no_match(self, request: HttpRequest, path: str) -> Answer:
-        paths = {path, _strip_first(path)}
-        near = [
-            r
-            for (method, route), entries in self._routes.items()
-            if method == request.method and route in paths
-            for r in entries
-        ]
-        if not near:
-            near = self._similar_routes(request.method, path)
-        sent = _parsed(request.body)
-        ranked: list[tuple[int, int, dict[str, Any]]] = []
-        for r in near[:200]:
-            recorded = r.interaction.request
-            assert recorded is not None
-            before = _parsed(recorded.body)
-            if sent is not None and before is not None:
-                differs = diff_paths(before, sent)
-            else:
-                differs = [] if recorded.body == request.body else ["(body, not JSON)"]
-            route_differs = int(r.method != request.method or r.path not in paths)
-            ranked.append(
-                (
-                    route_differs,
-                    len(differs),
-                    {
-                        "cassette": r.cassette,
-                        "interaction": r.index,
-                        "method": r.method,
-                        "path": r.path,
-                        "body_differs_at": differs,
-                    },
-                )
-            )
-        ranked.sort(key=lambda item: (item[0], item[1]))
+        recorded = self.find(request)
+        if recorded is not None:
+            return _replay(recorded)
         return json_answer(
             404,
             "fctest_no_recording",
-            f"no recorded interaction matches {request.method} {path} with this body "
-            f"({self.interactions} interactions from {self.cassettes} cassettes in {self.folder}; "
-            "matched on method, path and the JSON body with keys sorted)",
-            nearest=[item[2] for item in ranked[:_NEAREST]],
+            f"no recorded interaction matches {request.method} {urlsplit(request.url).path} "
+            f"with this body ({self.interactions} interactions from {self.cassettes} cassettes "
+            f"in {self.folder}; matched on method, path and the JSON body with keys sorted)",
+            nearest=self.nearest(request),
         )
 
-    def _similar_routes(self, method: str, path: str) -> list[_Recorded]:
-        def score(route: tuple[str, str]) -> float:
-            return (route[0] == method) + SequenceMatcher(None, route[1], path).ratio()
 
-        best = sorted(self._routes, key=score, reverse=True)[:_NEAREST]
-        return [r for route in best for r in self._routes[route][:_NEAREST]]
-
-
-def _load_any(path: Path) -> list[Interaction]:
-    raw = path.read_bytes()
-    if path.suffix in (".yaml", ".yml") and _FCTEST_FORMAT.search(raw):
-        return _load_fctest(path, raw)
-    return load_cassette(path)
-
-
-def _load_fctest(path: Path, raw: bytes) -> list[Interaction]:
-    """A cassette the plugin wrote: streams stored as events, JSON with its layout
-    (``pytest_plugin/_serializer.py``, which imports neither pytest nor vcrpy)."""
-    import yaml
-
-    from ..pytest_plugin._serializer import decode_cassette
-
-    try:
-        decoded = decode_cassette(raw.decode("utf-8"))
-        return [_interaction(q, r) for q, r in decoded.interactions]
-    except (ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:
-        raise CassetteFormatError(f"{path}: not a readable fctest cassette: {exc}") from exc
-
-
-def _headers(raw: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        str(k).lower(): ", ".join(map(str, v)) if isinstance(v, list) else str(v)
-        for k, v in raw.items()
-    }
-
-
-def _interaction(request: Mapping[str, Any], response: Mapping[str, Any]) -> Interaction:
-    status = response["status"]
-    code = status.get("code") if isinstance(status, Mapping) else status
-    body = response["body"]["string"]
-    return Interaction(
-        HttpRequest(
-            str(request["method"]).upper(),
-            str(request["uri"]),
-            _headers(request["headers"]),
-            request["body"] or b"",
-        ),
-        HttpResponse(int(code or 200), _headers(response["headers"]), body),
-    )
-
-
-def _is_candidate(path: Path) -> bool:
-    return path.is_file() and path.name.endswith(_SUFFIXES) and not path.name.startswith(".")
-
-
-def _replay(recorded: _Recorded) -> Answer:
+def _replay(recorded: Recorded) -> Answer:
     response = recorded.interaction.response
     headers = {k: v for k, v in response.headers.items() if k not in _DROP_HEADERS}
     note = f"{recorded.cassette}#{recorded.index}"

@@ -20,6 +20,7 @@ from enum import Enum
 from typing import Literal, Protocol, TypeAlias, runtime_checkable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .._secrets import REDACTED, is_secret_param
 from .._wire import HttpRequest, HttpResponse
 
 __all__ = [
@@ -83,23 +84,18 @@ class AsyncTransport(Protocol):
         ...
 
 
-# Query parameters that carry credentials (Gemini accepts ``?key=``; signed URLs use ``sig``).
-_SECRET_PARAMS = frozenset({"key", "api_key", "api-key", "apikey", "access_token", "token", "sig"})
-
-
 def redact_url(url: str) -> str:
     """``url`` with credential query parameters and any user:password replaced by a marker."""
     parts = urlsplit(url)
     netloc = parts.netloc
     if "@" in netloc:
-        netloc = "<redacted>@" + netloc.rpartition("@")[2]
+        netloc = f"{REDACTED}@" + netloc.rpartition("@")[2]
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
+        if any(is_secret_param(k) for k, _ in pairs):
             query = urlencode(
-                [(k, "<redacted>" if k.lower() in _SECRET_PARAMS else v) for k, v in pairs],
-                safe="<>",
+                [(k, REDACTED if is_secret_param(k) else v) for k, v in pairs], safe="<>"
             )
     if netloc == parts.netloc and query == parts.query:
         return url

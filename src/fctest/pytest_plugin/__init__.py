@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import CassetteError, CassetteMissing, RequestDrift, UnplayedInteractions
+from .._cassettes import CassetteError, CassetteMissing, RequestDrift, UnplayedInteractions
 
 __all__ = [
     "CassetteError",
@@ -24,7 +24,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "serializer":
-        from ._serializer import serializer
+        from .._cassettes import serializer
 
         return serializer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._matching import DEFAULT_IGNORED_FIELDS
+from .._cassettes import DEFAULT_IGNORED_FIELDS
 
 if TYPE_CHECKING:
+    from .._cassettes import CassetteSpec
     from ..providers import Adapter
-    from ._cassettes import CassetteSpec
 
 __all__ = ["RECORD_MODES", "PluginConfig", "cassette_spec", "resolve"]
 
@@ -185,8 +185,8 @@ def cassette_spec(
     A test parametrized with a ``Scenario`` uses ``<dir>/<provider>/<scenario id>.yaml``; any
     other ``<dir>/<provider>/<module>/<test name>.yaml``.
     """
+    from .._cassettes import CassetteSpec, canonical_base_url
     from .._settings import credential_fields
-    from ._cassettes import CassetteSpec, canonical_base_url
 
     scenario = scenario_of(item)
     folder = conf.cassette_dir / provider

@@ -24,18 +24,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._exceptions import FctestError, ProviderError, UsageError
+from .._exceptions import CassetteError, FctestError, ProviderError, UsageError
 from .._messages import Response
 from .._retry import RetryPolicy
 from .._transports.mock import MockTransport
 from .._wire import HttpRequest, HttpResponse
 from ..scenarios import ErrorTurn, ModelTurn, Scenario
-from ._errors import CassetteError
 
 if TYPE_CHECKING:
+    from .._cassettes import Cassette
     from .._client import Client
     from ..providers import Adapter
-    from ._cassettes import Cassette
 
 __all__ = ["ConformanceFailure", "ConformanceRunner", "Observation", "check_scenario"]
 

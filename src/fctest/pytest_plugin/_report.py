@@ -69,7 +69,7 @@ def _message(report: pytest.TestReport) -> str:
     crash = getattr(getattr(longrepr, "reprcrash", None), "message", None)
     text = str(crash if crash is not None else longrepr).strip()
     line = text.splitlines()[0] if text else ""
-    # "fctest.pytest_plugin._errors.RequestDrift: ..." reads better as "RequestDrift: ...".
+    # "fctest._exceptions.RequestDrift: ..." reads better as "RequestDrift: ...".
     return _QUALIFIED.sub("", line)
 
 

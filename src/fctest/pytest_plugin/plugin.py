@@ -2,9 +2,11 @@
 fixtures and report hooks, and nothing else (pytest-recording's shape).
 
 The work lives in private modules, imported when a test asks for it: ``_config`` (options and
-cassette paths), ``_cassettes`` (the vcrpy glue; the only one importing vcrpy), ``_conformance``
-(the scenario runner), ``_report`` (results file and summary). Merely having fctest installed
-costs another test suite no vcrpy or hypothesis import. Only the public ``pytest`` API is used.
+cassette paths), ``_conformance`` (the scenario runner), ``_report`` (results file and
+summary), and the cassette itself in ``fctest._cassettes`` (which the reference server shares;
+its vcrpy glue is imported only by the ``fctest_cassette`` fixture). Merely having fctest
+installed costs another test suite no vcrpy or hypothesis import. Only the public ``pytest`` API
+is used.
 
 Options (group ``fctest``; each has an ini twin, the command line wins):
 
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from fctest import Client
     from fctest.providers import Adapter
 
-    from ._cassettes import Cassette
+    from .._cassettes import Cassette
     from ._conformance import ConformanceRunner, Observation
 
 _CONF = pytest.StashKey[_config.PluginConfig]()
@@ -189,7 +191,7 @@ def fctest_cassette(
     request: pytest.FixtureRequest, fctest_provider: str, fctest_adapter: Adapter
 ) -> Iterator[Cassette]:
     """This test's cassette (<dir>/<provider>/<scenario or test>.yaml): path and provenance."""
-    from ._cassettes import Cassette
+    from .._cassettes import Cassette
 
     conf = _conf(request.config)
     spec = _config.cassette_spec(request.node, fctest_provider, fctest_adapter, conf)
@@ -235,7 +237,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     cassette = item.stash.get(_CASSETTE, None)
     if cassette is not None:
         # A drift the code under test swallowed, or recorded interactions never requested.
-        from ._errors import CassetteError
+        from .._cassettes import CassetteError
 
         __tracebackhide__ = True
         try:

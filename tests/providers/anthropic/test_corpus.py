@@ -21,7 +21,7 @@ from anthropic.types.message_create_params import (
 
 from conftest import CORPUS
 from fctest import Message, Request, Response, Tool, ToolResult
-from fctest._cassette_formats import Interaction, load_cassette
+from fctest._cassettes import Interaction, load_cassette
 from fctest.errors import BadRequestError, NotFoundError, ProviderError
 from fctest.providers.anthropic import AnthropicAdapter, AnthropicConfig
 from oracles import typeddict_problems

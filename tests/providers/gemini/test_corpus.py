@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CORPUS
 from fctest import Message, Request, Response, Tool, ToolResult, get_adapter
-from fctest._cassette_formats import Interaction, load_cassette
+from fctest._cassettes import Interaction, load_cassette
 from fctest.errors import BadRequestError, NotFoundError, ProviderError
 from fctest.providers.gemini import GeminiAdapter, GeminiConfig
 

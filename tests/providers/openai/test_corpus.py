@@ -18,7 +18,7 @@ import pytest
 
 from conftest import CORPUS
 from fctest import Message, Request, get_adapter
-from fctest._cassette_formats import load_cassette
+from fctest._cassettes import load_cassette
 from fctest.errors import (
     AuthenticationError,
     BadRequestError,

@@ -19,7 +19,7 @@ from openai.types.responses.response_create_params import ResponseCreateParamsNo
 
 from conftest import CORPUS
 from fctest import Message, Request, Response, ToolResult
-from fctest._cassette_formats import Interaction, load_cassette
+from fctest._cassettes import Interaction, load_cassette
 from fctest.errors import (
     AuthenticationError,
     BadRequestError,

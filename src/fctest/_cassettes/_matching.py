@@ -7,8 +7,8 @@ under the provider's canonical base URL (the recording may have been made agains
 port or a base-URL override) with credential parameters redacted and the query sorted, and the
 body as canonical JSON (sorted keys, secrets redacted, volatile fields dropped). Recorded
 requests are keyed the same way when the cassette loads, so replay is a dict lookup whatever
-the cassette's size. The readable diff (JSON paths that changed, the nearest recorded requests)
-is built only when nothing matches.
+the cassette's size. The readable diff (``_diff``: JSON paths that changed, the nearest recorded
+requests) is built only when nothing matches.
 
 Nothing here imports pytest or vcrpy.
 """
@@ -21,16 +21,10 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .._pointer import split_pointer
 from ._scrub import Secrets, scrub_json, scrub_text, scrub_url
 
-__all__ = [
-    "DEFAULT_IGNORED_FIELDS",
-    "Difference",
-    "Key",
-    "Matcher",
-    "describe_value",
-    "diff_json",
-]
+__all__ = ["DEFAULT_IGNORED_FIELDS", "Key", "Matcher"]
 
 Key: TypeAlias = tuple[str, str, str]
 """``(METHOD, canonical URL with a sorted query, canonical body text)``."""
@@ -45,58 +39,6 @@ DEFAULT_IGNORED_FIELDS: tuple[str, ...] = (
 ``user``, ``prompt_cache_key``, ``safety_identifier``; Anthropic ``metadata.user_id``): SDKs
 and apps often fill them with per-run values, and they change nothing an adapter decodes."""
 
-_MISSING: Any = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Difference:
-    """One JSON path where a request differs from a recorded one."""
-
-    path: str
-    recorded: Any
-    now: Any
-
-    def describe(self) -> str:
-        return (
-            f"{self.path or '/'}: recorded {describe_value(self.recorded)}, "
-            f"now {describe_value(self.now)}"
-        )
-
-
-def describe_value(value: Any, limit: int = 80) -> str:
-    """A short JSON rendering of ``value`` (``absent`` for a missing field)."""
-    if value is _MISSING:
-        return "absent"
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _pointer_token(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
-def diff_json(recorded: Any, now: Any, path: str = "") -> list[Difference]:
-    """Every JSON path (RFC 6901 pointer) where ``now`` differs from ``recorded``, in order."""
-    if isinstance(recorded, dict) and isinstance(now, dict):
-        out: list[Difference] = []
-        for key in [*recorded, *(k for k in now if k not in recorded)]:
-            out += diff_json(
-                recorded.get(key, _MISSING), now.get(key, _MISSING), f"{path}/{_pointer_token(key)}"
-            )
-        return out
-    if isinstance(recorded, list) and isinstance(now, list):
-        out = []
-        for i in range(max(len(recorded), len(now))):
-            out += diff_json(
-                recorded[i] if i < len(recorded) else _MISSING,
-                now[i] if i < len(now) else _MISSING,
-                f"{path}/{i}",
-            )
-        return out
-    if type(recorded) is not type(now) or recorded != now:
-        return [Difference(path, recorded, now)]
-    return []
-
 
 def _parse_patterns(patterns: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     out = []
@@ -107,8 +49,7 @@ def _parse_patterns(patterns: Iterable[str]) -> tuple[tuple[str, ...], ...]:
         if not pattern.startswith("/"):
             # Accept dotted paths too (metadata.user_id), as people write them in ini files.
             pattern = "/" + pattern.replace(".", "/")
-        segments = tuple(s.replace("~1", "/").replace("~0", "~") for s in pattern.split("/")[1:])
-        out.append(segments)
+        out.append(split_pointer(pattern))
     return tuple(out)
 
 

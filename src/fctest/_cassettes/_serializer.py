@@ -6,7 +6,7 @@ an SSE stream one string with every newline doubled. This one keeps vcrpy's cass
 the files with it) but writes bodies for reading:
 
 - a JSON body (object or array) as a YAML mapping under ``parsed_body``, keys in their original
-  order (the key pydantic-ai's cassettes use, which ``fctest._cassette_formats`` reads). A
+  order (the key pydantic-ai's cassettes use, which ``_formats`` reads too). A
   response also records ``json_style`` when one of the usual layouts (compact, spaced, 2-space
   indent; ASCII-escaped or not; trailing newline or not) reproduces its bytes, so replay gives
   them back exactly;

@@ -8,7 +8,10 @@ Users' cassettes come from many recorders (see ``shared/corpus/README.md``):
    body is re-serialised as JSON;
 3. gzipped YAML with parallel ``requests:`` / ``responses:`` lists (langchain-tests);
 4. response-only fixtures (vercel/ai): ``.json`` is one body, ``.chunks.txt`` one SSE ``data:``
-   payload per line; no request, status or headers were recorded (200 is assumed and said so).
+   payload per line; no request, status or headers were recorded (200 is assumed and said so);
+5. fctest's own (``_serializer``): ``load_cassette`` reads them as vcrpy YAML with parsed
+   bodies, ``load_interactions`` (what the reference server replays) with the serializer
+   itself, which gives back every recorded byte.
 
 Every format becomes a list of ``Interaction`` holding ``HttpRequest``/``HttpResponse`` values
 with bodies as the provider sent them (decompressed). YAML is always loaded safely: these are
@@ -20,15 +23,17 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import re
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import UsageError
-from ._wire import HttpRequest, HttpResponse
+from .._exceptions import CassetteFormatError
+from .._wire import HttpRequest, HttpResponse
 
-__all__ = ["CassetteFormatError", "Interaction", "load_cassette"]
+__all__ = ["Interaction", "load_cassette", "load_interactions"]
 
 _STREAM_TYPES = ("event-stream", "ndjson", "vnd.amazon.eventstream")
 # Streaming endpoints, for recordings whose headers were dropped or redacted: Gemini
@@ -40,10 +45,11 @@ _STREAM_URLS = (
     "/converse-stream",
     "/invoke-with-response-stream",
 )
-
-
-class CassetteFormatError(UsageError):
-    """A file that is not a cassette in any format fctest reads."""
+# fctest's own cassettes: a top-level ``fctest`` provenance, a JSON layout, or a stream stored
+# as a mapping of events (``stream: true`` inside a request body does not match).
+_FCTEST_FORMAT = re.compile(
+    rb"^(?:fctest:|\s+json_style:|\s+stream:[ \t]*\r?\n\s+(?:format|events|json_style):)", re.M
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,7 @@ class Interaction:
 
 
 def _yaml_load(raw: bytes) -> Any:
-    import yaml  # imported here: `import fctest` stays light
+    import yaml  # imported here: `import fctest.server` stays light
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
@@ -113,8 +119,9 @@ def _decompress(body: bytes, headers: dict[str, str]) -> bytes:
 def _body(side: dict[str, Any], headers: dict[str, str]) -> bytes:
     if "stream" in side or "json_style" in side:
         # fctest's own cassettes: a stream stored as a list of events, or a JSON body with the
-        # layout that gives back its exact bytes (fctest.pytest_plugin._serializer).
-        from .pytest_plugin._serializer import decode_response_body
+        # layout that gives back its exact bytes. Imported here: the serializer imports yaml,
+        # which serving scenarios (``import fctest.server``) does not need.
+        from ._serializer import decode_response_body
 
         return decode_response_body(side)
     if "parsed_body" in side:
@@ -219,3 +226,39 @@ def _load(path: Path, raw: bytes) -> list[Interaction]:
             for q, r in zip(data["requests"], data["responses"], strict=True)
         ]
     raise CassetteFormatError(f"{path}: unknown cassette layout (top-level keys {sorted(data)})")
+
+
+def load_interactions(path: Path) -> list[Interaction]:
+    """``load_cassette``, except that a cassette fctest wrote is read by its own serializer,
+    which gives back every recorded byte (``load_cassette`` re-serialises its JSON bodies)."""
+    raw = path.read_bytes()
+    if path.suffix in (".yaml", ".yml") and _FCTEST_FORMAT.search(raw):
+        return _load_fctest(path, raw)
+    return load_cassette(path)
+
+
+def _load_fctest(path: Path, raw: bytes) -> list[Interaction]:
+    import yaml
+
+    from ._serializer import decode_cassette  # imported here, as in ``_body``
+
+    try:
+        decoded = decode_cassette(raw.decode("utf-8"))
+        return [_decoded(q, r) for q, r in decoded.interactions]
+    except (ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:
+        raise CassetteFormatError(f"{path}: not a readable fctest cassette: {exc}") from exc
+
+
+def _decoded(request: Mapping[str, Any], response: Mapping[str, Any]) -> Interaction:
+    """An interaction from the vcrpy-shaped dicts the serializer decodes."""
+    status = response["status"]
+    code = status.get("code") if isinstance(status, Mapping) else status
+    return Interaction(
+        HttpRequest(
+            str(request["method"]).upper(),
+            str(request["uri"]),
+            _headers(request["headers"]),
+            request["body"] or b"",
+        ),
+        HttpResponse(int(code or 200), _headers(response["headers"]), response["body"]["string"]),
+    )

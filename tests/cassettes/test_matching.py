@@ -1,11 +1,11 @@
-"""Request keys: canonical URLs, normalised bodies, volatile fields, and the drift diff."""
+"""Request keys: canonical URLs, normalised bodies, volatile fields."""
 
 from __future__ import annotations
 
 import json
 
-from fctest.pytest_plugin._matching import DEFAULT_IGNORED_FIELDS, Matcher, diff_json
-from fctest.pytest_plugin._scrub import Secrets
+from fctest._cassettes._matching import DEFAULT_IGNORED_FIELDS, Matcher
+from fctest._cassettes._scrub import Secrets
 
 LOOPBACK = "http://127.0.0.1:54321/openai/v1"
 
@@ -57,15 +57,3 @@ def test_secrets_in_bodies_do_not_change_the_key() -> None:
     a = {"api_key": "sk-live-0123456789abcdefghij", "note": "Bearer abcdefghijklmnop"}
     b = {"api_key": "<redacted>", "note": "Bearer <redacted>"}
     assert key(matcher, "https://x/c", a) == key(matcher, "https://x/c", b)
-
-
-def test_diff_names_every_changed_json_path() -> None:
-    recorded = {"tools": [{"name": "a", "strict": True}], "t": 0, "x~/y": 1}
-    now = {"tools": [{"name": "a"}, {"name": "b"}], "t": 0.0, "x~/y": 2}
-    assert [d.describe() for d in diff_json(recorded, now)] == [
-        "/tools/0/strict: recorded true, now absent",
-        '/tools/1: recorded absent, now {"name": "b"}',
-        "/t: recorded 0, now 0.0",
-        "/x~0~1y: recorded 1, now 2",
-    ]
-    assert diff_json({"a": [1]}, {"a": [1]}) == []

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fctest._cassette_formats import load_cassette
-from fctest.pytest_plugin._serializer import (
+from fctest._cassettes import load_cassette
+from fctest._cassettes._serializer import (
     CassetteSerializer,
     decode_cassette,
     decode_stream,

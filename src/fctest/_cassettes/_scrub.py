@@ -2,19 +2,18 @@
 
 Three nets, applied in this order to every request and response the plugin records:
 
-1. **By name.** Credential headers (``fctest._exceptions.SECRET_HEADERS`` plus any header whose
-   name says key, secret, cookie, session, password, credential, organisation or project),
-   credential query parameters (``key=``, ``api_key=``, ``sig=``...) and JSON fields with such
-   names hold ``<redacted>`` instead of their value. Every value taken out this way is also
-   remembered as a *known secret*.
+1. **By name** (``fctest._secrets``). Credential headers (``SECRET_HEADERS`` plus any header
+   whose name says key, secret, cookie, session, password, credential, organisation or
+   project), credential query parameters (``key=``, ``api_key=``, ``sig=``...) and JSON fields
+   with such names hold ``<redacted>`` instead of their value. Every value taken out this way
+   is also remembered as a *known secret*.
 2. **By shape.** ``Bearer <token>`` anywhere in a body, and the key formats the providers
    publish (``sk-...``, ``sk-ant-...``, ``AIza...``, ``xai-...``, ``gsk_...``).
 3. **By value.** Every known secret (the client's own key, the values net 1 took out) is
    replaced wherever else it appears: a provider echoing a key in an error message, a cookie
    repeated in a body. The serializer runs this net once more over the final text.
 
-Bare ``token`` is not a secret name on purpose: ``max_tokens`` and ``x-ratelimit-remaining-
-tokens`` are not credentials. Nothing here imports pytest or vcrpy.
+Nothing here imports pytest or vcrpy.
 """
 
 from __future__ import annotations
@@ -24,45 +23,20 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .._exceptions import SECRET_HEADERS
+from .._secrets import MIN_SECRET, NAME_HINTS, REDACTED, is_secret_name, is_secret_param
 
 __all__ = [
-    "HINTS",
-    "REDACTED",
     "Secrets",
-    "is_secret_name",
+    "scrub_headers",
     "scrub_json",
     "scrub_text",
     "scrub_url",
 ]
 
-REDACTED = "<redacted>"
-
-# Values shorter than this are not secrets worth a global replace ("abc" would redact words).
-MIN_SECRET = 8
-
-_NAME = re.compile(
-    r"api[-_]?key|apikey|secret|password|passwd|credential|cookie|session|authori[sz]ation"
-    r"|access[-_]?token|refresh[-_]?token|id[-_]?token|security[-_]?token|auth[-_]?token"
-    r"|bearer|organi[sz]ation|(?:^|[-_])project(?:[-_]?id)?$",
-    re.IGNORECASE,
-)
-# ``signature`` is not a secret name in a body: Anthropic thinking blocks and Gemini parts carry
-# opaque model state under ``signature`` / ``thoughtSignature``. In a query it is a credential.
-_PARAMS = frozenset(
-    {"key", "api_key", "api-key", "apikey", "access_token", "token", "sig", "signature", "code"}
-    | {"x-amz-signature", "x-amz-credential", "x-amz-security-token"}
-)
-
 # Lower-case fragments one of which a text must hold for it to possibly hold a secret that
-# the nets above would take out (the cheap test before a full walk of a JSON body).
-HINTS = (
-    "apikey", "api-key", "api_key", "secret", "password", "passwd", "credential", "cookie",
-    "session", "authoriz", "authoris", "bearer", "organiz", "organis", "project",
-    "sk-", "aiza", "xai-", "gsk_",
-    *(f"{kind}{sep}token" for kind in ("access", "refresh", "id", "auth", "security")
-      for sep in ("_", "-", "")),
-)  # fmt: skip
+# the nets below would take out (the cheap test before a full walk of a JSON body): the secret
+# names' hints, and the prefixes of the key formats in ``_SHAPES``.
+_HINTS = (*NAME_HINTS, "sk-", "aiza", "xai-", "gsk_")
 
 # Bearer tokens, and the published key formats (OpenAI, Anthropic, Google, xAI, Groq,
 # OpenRouter). Anchored on their prefixes so that ordinary text is left alone.
@@ -76,12 +50,6 @@ _SHAPES = re.compile(
     r")"
 )
 _BEARER = re.compile(r"[Bb]earer\s+([A-Za-z0-9._~+/=-]{8,})")
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether a header, query parameter or JSON field called ``name`` holds a credential."""
-    lowered = name.lower()
-    return lowered in SECRET_HEADERS or bool(_NAME.search(lowered))
 
 
 class Secrets:
@@ -117,7 +85,7 @@ class Secrets:
     def might_be_in(self, text: str) -> bool:
         """Whether ``text`` may hold a secret any net would take out (a cheap test: C-level
         substring searches of the lower-cased text, no regex)."""
-        if any(map(text.lower().__contains__, HINTS)):
+        if any(map(text.lower().__contains__, _HINTS)):
             return True
         return any(map(text.__contains__, self._values))
 
@@ -172,20 +140,16 @@ def scrub_url(url: str, secrets: Secrets) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_secret_param(k) for k, _ in pairs):
+        if any(is_secret_param(k) for k, _ in pairs):
             for k, v in pairs:
-                if _secret_param(k) and v:
+                if is_secret_param(k) and v:
                     secrets.add(v)
             query = urlencode(
-                [(k, REDACTED if _secret_param(k) and v else v) for k, v in pairs], safe="<>"
+                [(k, REDACTED if is_secret_param(k) and v else v) for k, v in pairs], safe="<>"
             )
     if netloc == parts.netloc and query == parts.query:
         return url
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def _secret_param(name: str) -> bool:
-    return name.lower() in _PARAMS or is_secret_name(name)
 
 
 def scrub_headers(headers: dict[str, list[str]], secrets: Secrets) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import CORPUS
-from fctest._cassette_formats import CassetteFormatError, Interaction, load_cassette
+from fctest._cassettes import CassetteFormatError, Interaction, load_cassette
 from fctest._wire import HttpRequest, HttpResponse
 
 _NOT_CASSETTES = {"README.md", "INDEX.md", "index.json"}
