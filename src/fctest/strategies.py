@@ -37,8 +37,9 @@ from hypothesis import strategies as st
 from ._exceptions import IncompatibleToolError, UsageError
 from ._messages import ToolCall
 from ._pointer import json_pointer
-from ._strategy_values import CHARS as _CHARS
-from ._strategy_values import Values, canonical, ints, json_values, regex, text
+from ._strategy_json import CHARS as _CHARS
+from ._strategy_json import canonical, ints, json_values, regex, text
+from ._strategy_values import Values
 from ._tools import Tool
 from ._types import JSONObject
 from .dialect import collect_defs
