@@ -87,20 +87,21 @@ class _Budget:
         self.union = union
 
     def take_optional(self) -> bool:
-        if self.optional is None:
-            return True
-        if self.optional <= 0:
-            return False
-        self.optional -= 1
-        return True
+        allowed, self.optional = _take(self.optional)
+        return allowed
 
     def take_union(self) -> bool:
-        if self.union is None:
-            return True
-        if self.union <= 0:
-            return False
-        self.union -= 1
-        return True
+        allowed, self.union = _take(self.union)
+        return allowed
+
+
+def _take(left: int | None) -> tuple[bool, int | None]:
+    """Whether one more is allowed out of ``left`` (``None``: no limit), and what is left then."""
+    if left is None:
+        return True, None
+    if left <= 0:
+        return False, left
+    return True, left - 1
 
 
 class SchemaBuilder:
