@@ -83,18 +83,24 @@ class Message:
     def __post_init__(self) -> None:
         if self.role not in _ROLES:
             raise UsageError(f"message role must be one of {sorted(_ROLES)}, got {self.role!r}")
+        self._coerce_parts()
+        self._check_parts_fit_the_role()
+
+    def _coerce_parts(self) -> None:
+        """Tuples for every part list; a dict in place of a ToolCall refused here, naming it
+        (it would otherwise fail later as an AttributeError deep inside an adapter)."""
         for name in ("tool_calls", "tool_results", "opaque"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
-        # A dict in place of a ToolCall would otherwise fail later as an AttributeError deep
-        # inside the history check or an adapter.
         for name, kind in (("tool_calls", ToolCall), ("tool_results", ToolResult)):
             for i, part in enumerate(getattr(self, name)):
                 if not isinstance(part, kind):
                     raise UsageError(
                         f"{name}[{i}] is {type(part).__name__}, expected fctest.{kind.__name__}"
                     )
+
+    def _check_parts_fit_the_role(self) -> None:
         if self.tool_calls and self.role != "assistant":
             raise UsageError(f"only assistant messages carry tool calls, not {self.role!r}")
         if self.role == "tool":
