@@ -5,7 +5,7 @@ Private: imported only by ``fctest.strategies``, so ``import fctest`` never impo
 Each schema node becomes a strategy once; ``$ref`` is resolved lazily (``st.deferred``), and past
 ``max_depth`` optional parts are left out so recursive schemas end. Keywords whose values cannot
 be built by construction raise ``UsageError`` naming the keyword. Numbers and strings come from
-``fctest._strategy_scalars``.
+``fctest.strategies._scalars``.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._exceptions import UsageError
-from ._pointer import json_pointer
-from ._strategy_json import canonical, ints, json_values, regex
-from ._strategy_scalars import numbers, strings
-from ._types import JSONObject
-from .dialect import subschemas
+from .._exceptions import UsageError
+from .._pointer import json_pointer
+from .._types import JSONObject
+from ..dialect import subschemas
+from ._json import canonical, ints, json_values, regex
+from ._scalars import numbers, strings
 
 __all__ = ["Values"]
 

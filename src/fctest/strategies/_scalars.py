@@ -1,6 +1,6 @@
 """Numbers and strings valid under a schema node's bounds, steps, formats and patterns.
 
-Private: the leaves of ``fctest._strategy_values.Values``. Numbers are built as whole multiples
+Private: the leaves of ``fctest.strategies._values.Values``. Numbers are built as whole multiples
 of a step between two bounds (or floats between them), never drawn and filtered, so a narrow
 range costs nothing.
 """
@@ -15,9 +15,9 @@ from typing import Any, TypeGuard
 
 from hypothesis import strategies as st
 
-from ._exceptions import UsageError
-from ._strategy_json import MAX_INT, regex, text
-from ._types import JSONObject
+from .._exceptions import UsageError
+from .._types import JSONObject
+from ._json import MAX_INT, regex, text
 
 __all__ = ["numbers", "strings"]
 

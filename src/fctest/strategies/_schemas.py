@@ -15,11 +15,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._pointer import json_pointer
-from ._strategy_dialect import Dialect
-from ._strategy_json import CHARS, canonical, ints, json_values, regex, text
-from ._strategy_values import Values
-from ._types import JSONObject
+from .._pointer import json_pointer
+from .._types import JSONObject
+from ._dialect import Dialect
+from ._json import CHARS, canonical, ints, json_values, regex, text
+from ._values import Values
 
 __all__ = ["SchemaBuilder"]
 

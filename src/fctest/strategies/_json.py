@@ -1,4 +1,4 @@
-"""JSON values, and the cached strategies every other ``_strategy_*`` module builds from.
+"""JSON values, and the cached strategies every other module of ``fctest.strategies`` builds from.
 
 Private: imported only by ``fctest.strategies`` and its helpers, so ``import fctest`` never
 imports hypothesis. Building a strategy (above all ``st.from_regex``) is the slow part of

@@ -1,6 +1,6 @@
 """The one request ``fctest check`` builds per adapter: offline, with the adapter's own code.
 
-Private: shared by ``fctest.compat`` (verdicts) and ``fctest._compat_keywords`` (the keyword
+Private: shared by ``fctest.compat`` (verdicts) and ``fctest.compat._keywords`` (the keyword
 table). A tool counts as accepted only if both the adapter's ``build_request`` and the fitting
 of its schema succeed, exactly as a real call would run them; nothing is sent.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ._exceptions import UsageError
-from ._messages import Message, Request
-from ._tools import Tool
-from .dialect import FittedTool, fit_tools
-from .providers import Adapter, Config, adapter_names, get_adapter
+from .._exceptions import UsageError
+from .._messages import Message, Request
+from .._tools import Tool
+from ..dialect import FittedTool, fit_tools
+from ..providers import Adapter, Config, adapter_names, get_adapter
 
 __all__ = ["fit_offline", "selected_adapters"]
 

@@ -33,15 +33,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Literal, TextIO
 
-from ._compat_conflicts import conflicts
-from ._compat_keywords import KeywordRow, keyword_results, keyword_table
-from ._compat_load import load_tools
-from ._compat_offline import fit_offline, selected_adapters
-from ._compat_report import Conflict, IncompatibleToolsError, Report, Verdict
-from ._exceptions import IncompatibleToolError, UsageError
-from ._tools import Tool, check_unique_names
-from .dialect import FittedTool, SchemaChange
-from .providers import Adapter
+from .._exceptions import IncompatibleToolError, UsageError
+from .._tools import Tool, check_unique_names
+from ..dialect import FittedTool, SchemaChange
+from ..providers import Adapter
+from ._conflicts import conflicts
+from ._keywords import KeywordRow, keyword_results, keyword_table
+from ._load import load_tools
+from ._offline import fit_offline, selected_adapters
+from ._report import Conflict, IncompatibleToolsError, Report, Verdict
 
 __all__ = [
     "Conflict",

@@ -12,15 +12,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._compat_offline import fit_offline, selected_adapters
-from ._compat_report import change_json
-from ._exceptions import IncompatibleToolError
-from ._tools import Tool
-from .dialect import SchemaChange
-from .providers import Adapter
+from .._exceptions import IncompatibleToolError
+from .._tools import Tool
+from ..dialect import SchemaChange
+from ..providers import Adapter
+from ._offline import fit_offline, selected_adapters
+from ._report import change_json
 
 if TYPE_CHECKING:
-    from .matrix import Result
+    from ..matrix import Result
 
 __all__ = ["KeywordRow", "keyword_results", "keyword_table"]
 
@@ -175,7 +175,7 @@ def keyword_results(providers: Iterable[str] | None = None) -> list[Result]:
     """``keyword_table`` as ``fctest.matrix.Result`` records, capability ``keyword:<name>``:
     native is ``pass``, rewritten or dropped ``partial`` (``changes`` says how), rejected
     ``unsupported``, a keyword lost without a recorded change ``fail``."""
-    from .matrix import Result
+    from ..matrix import Result
 
     out = []
     for row in keyword_table(providers):

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ._exceptions import UsageError
-from ._tools import Tool
+from .._exceptions import UsageError
+from .._tools import Tool
 
 __all__ = ["load_tools"]
 

@@ -31,17 +31,17 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._exceptions import UsageError
-from ._messages import ToolCall
-from ._strategy_dialect import ANY
-from ._strategy_dialect import dialect as _dialect
-from ._strategy_json import json_values, text
-from ._strategy_names import dialect_ids, dialect_names, wild_ids, wild_names
-from ._strategy_schemas import SchemaBuilder
-from ._strategy_values import Values
-from ._tools import Tool
-from ._types import JSONObject
-from .dialect import collect_defs
+from .._exceptions import UsageError
+from .._messages import ToolCall
+from .._tools import Tool
+from .._types import JSONObject
+from ..dialect import collect_defs
+from ._dialect import ANY
+from ._dialect import dialect as _dialect
+from ._json import json_values, text
+from ._names import dialect_ids, dialect_names, wild_ids, wild_names
+from ._schemas import SchemaBuilder
+from ._values import Values
 
 __all__ = [
     "call_ids",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._exceptions import FctestError, UsageError
-from .dialect import SchemaChange
+from .._exceptions import FctestError, UsageError
+from ..dialect import SchemaChange
 
 __all__ = ["Conflict", "IncompatibleToolsError", "Report", "Status", "Verdict", "change_json"]
 

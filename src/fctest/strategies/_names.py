@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from hypothesis import strategies as st
 
-from ._strategy_json import ints, regex, text
-from .providers import get_adapter
+from ..providers import get_adapter
+from ._json import ints, regex, text
 
 if TYPE_CHECKING:
-    from .dialect import Profile
+    from ..dialect import Profile
 
 __all__ = ["dialect_ids", "dialect_names", "wild_ids", "wild_names"]
 

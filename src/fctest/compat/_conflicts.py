@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from ._compat_report import Conflict, Verdict
-from ._tools import Tool
-from .dialect import wire_name
-from .providers import Adapter
+from .._tools import Tool
+from ..dialect import wire_name
+from ..providers import Adapter
+from ._report import Conflict, Verdict
 
 __all__ = ["conflicts"]
 

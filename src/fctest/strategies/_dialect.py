@@ -14,14 +14,14 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import IncompatibleToolError, UsageError
-from ._tools import Tool
-from ._types import JSONObject
-from .dialect import fit_tools
-from .providers import get_adapter
+from .._exceptions import IncompatibleToolError, UsageError
+from .._tools import Tool
+from .._types import JSONObject
+from ..dialect import fit_tools
+from ..providers import get_adapter
 
 if TYPE_CHECKING:
-    from .dialect import Profile
+    from ..dialect import Profile
 
 __all__ = ["ANY", "Dialect", "dialect"]
 
