@@ -327,7 +327,7 @@ def answer(response: Response) -> Message:
 # --- the tests ---------------------------------------------------------------------------------
 
 
-def test_c29_c30_one_conversation_through_openai_anthropic_gemini_and_back() -> None:
+def test_one_conversation_through_openai_anthropic_gemini_and_back() -> None:
     history: list[Message] = [Message.user("Weather and time in Paris, Tokyo and Lima?")]
 
     # 1. OpenAI answers with two parallel calls.
@@ -370,7 +370,7 @@ def test_c29_c30_one_conversation_through_openai_anthropic_gemini_and_back() -> 
     check_gemini(json.loads(build("gemini", request_for("gemini", history))), history)
 
 
-def test_c29_the_move_is_a_function_of_the_history() -> None:
+def test_the_move_is_a_function_of_the_history() -> None:
     """The same answers decoded twice give the same history and the same bytes everywhere."""
     bodies = []
     for _ in range(2):
@@ -417,7 +417,7 @@ def awkward_history() -> list[Message]:
     ]
 
 
-def test_c29_awkward_ids_are_remapped_consistently_for_anthropic() -> None:
+def test_awkward_ids_are_remapped_consistently_for_anthropic() -> None:
     history = awkward_history()
     body = json.loads(build("anthropic", request_for("anthropic", history)))
     check_anthropic(body, history)
@@ -440,7 +440,7 @@ def test_c29_awkward_ids_are_remapped_consistently_for_anthropic() -> None:
     assert [mapper.assign(o) for o in (*AWKWARD, AWKWARD[0])] == [*ids, reused]
 
 
-def test_c29_awkward_ids_are_remapped_consistently_for_openai() -> None:
+def test_awkward_ids_are_remapped_consistently_for_openai() -> None:
     history = awkward_history()
     body = json.loads(build("openai", request_for("openai", history)))
     check_openai(body, history)
@@ -466,7 +466,7 @@ def test_c29_awkward_ids_are_remapped_consistently_for_openai() -> None:
     ]
 
 
-def test_c29_awkward_ids_then_move_on_to_gemini() -> None:
+def test_awkward_ids_then_move_on_to_gemini() -> None:
     """Gemini takes any id string; the awkward history still pairs there by count and name."""
     history = awkward_history()
     check_gemini(json.loads(build("gemini", request_for("gemini", history))), history)

@@ -208,7 +208,7 @@ def _replay(interactions: list[Interaction]) -> tuple[list[Any], list[Any]]:
     return _normalise(second["contents"]), _normalise(ours["contents"])
 
 
-def test_c30_c35_replay_three_parallel_calls_like_the_recording() -> None:
+def test_replay_three_parallel_calls_like_the_recording() -> None:
     recorded, ours = _replay(_load("test_google_instructions_only_with_tool_calls.yaml"))
     assert ours == recorded
     model, results = ours[1:]
@@ -217,7 +217,7 @@ def test_c30_c35_replay_three_parallel_calls_like_the_recording() -> None:
     assert ["thoughtSignature" in p for p in model["parts"]] == [True, False, False]
 
 
-def test_c35_replay_streamed_call_with_signature_like_the_recording() -> None:
+def test_replay_streamed_call_with_signature_like_the_recording() -> None:
     recorded, ours = _replay(_load("test_google_streaming_tool_call_thought_signature.yaml"))
     assert ours == recorded
     assert "thoughtSignature" in ours[1]["parts"][0]

@@ -140,7 +140,7 @@ _CONFIG = ADAPTER.config_type()
 @pytest.mark.parametrize(
     ("file", "k"), _replays(), ids=[f"{Path(f).name}-{k}" for f, k in _replays()]
 )
-def test_c31_replayed_turn_matches_what_the_server_accepted(file: str, k: int) -> None:
+def test_replayed_turn_matches_what_the_server_accepted(file: str, k: int) -> None:
     interactions = load_cassette(CORPUS / file)
     nxt = interactions[k + 1]
     assert nxt.request is not None
