@@ -1,5 +1,5 @@
-"""Tool-call id remapping between providers (C29): deterministic, collision-free, and the same
-for a call and its result."""
+"""Tool-call id remapping between providers (docs/dialects.md#ids): deterministic,
+collision-free, and the same for a call and its result."""
 
 from __future__ import annotations
 

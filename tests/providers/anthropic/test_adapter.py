@@ -1,6 +1,6 @@
 """The Anthropic Messages adapter: pinned request bodies checked against the SDK's request
 types, responses and streams checked against what the ``anthropic`` package parses from the same
-bytes, and one test per check of provider-dialects.md that concerns Anthropic."""
+bytes, and one test per rule of docs/dialects.md that concerns Anthropic."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anthropic
-import httpx2  # the SDK's own httpx fork (testing-notes.md)
+import httpx2  # the SDK's own httpx fork (anthropic 2.15.0 imports httpx2, not httpx)
 import pytest
 from anthropic._error_classes import make_status_error
 from anthropic.types.message_create_params import (
@@ -503,9 +503,10 @@ def test_profile_declares_the_budgets_with_sources() -> None:
         (None, None, None),
         ("auto", None, {"type": "auto"}),
         ("none", None, {"type": "none"}),
-        ("required", None, {"type": "any"}),  # C23
-        ("get_weather", None, {"type": "tool", "name": "get_weather"}),  # C24
-        (None, False, {"type": "auto", "disable_parallel_tool_use": True}),  # C27
+        ("required", None, {"type": "any"}),  # docs/dialects.md#tool-choice-anthropic
+        ("get_weather", None, {"type": "tool", "name": "get_weather"}),
+        # docs/dialects.md#parallel-anthropic
+        (None, False, {"type": "auto", "disable_parallel_tool_use": True}),
         ("auto", False, {"type": "auto", "disable_parallel_tool_use": True}),
         ("required", False, {"type": "any", "disable_parallel_tool_use": True}),
         (

@@ -1,6 +1,6 @@
 """The Gemini adapter: exact request bodies, responses, streams and errors.
 
-Tests are named after the provider-dialects.md checks they cover (C01..C40). Every request body
+Sections follow docs/dialects.md, whose anchors say why each rule holds. Every request body
 is validated against google-genai's request types (camelCase aliases, unknown keys rejected);
 responses and streams are also parsed by google-genai and compared (``_gemini_oracle``).
 """
@@ -295,7 +295,8 @@ def test_consecutive_user_turns_are_one_content() -> None:
     assert body["contents"] == [{"role": "user", "parts": [{"text": "a"}, {"text": "b"}]}]
 
 
-# --- names (C01-C04, C06) ---------------------------------------------------------------------
+# --- names and tool counts --------------------------------------------------------------------
+# docs/dialects.md#tool-names-gemini, docs/dialects.md#max-tools-gemini
 
 
 def _tool(name: str) -> Tool:
@@ -348,7 +349,9 @@ def test_more_than_512_tools_is_a_local_error() -> None:
     body_of(req(tools=tools[:512]))
 
 
-# --- schemas (C07-C14) ------------------------------------------------------------------------
+# --- schemas ----------------------------------------------------------------------------------
+# docs/dialects.md#parameters-gemini, docs/dialects.md#schema-gemini-json,
+# docs/dialects.md#schema-gemini-openapi
 
 
 def test_parameterless_tool() -> None:
@@ -589,7 +592,9 @@ def test_openapi_form_body_validates_against_the_sdk_schema_type() -> None:
     body_of(req(tools=(Tool("t", "", schema),)), OPENAPI)  # request_problems() == []
 
 
-# --- tool choice, strict, parallel (C18, C23, C24, C27) ---------------------------------------
+# --- tool choice, strict, parallel ------------------------------------------------------------
+# docs/dialects.md#tool-choice-gemini, docs/dialects.md#strict-gemini-validated,
+# docs/dialects.md#parallel-gemini
 
 
 def _choice(**kw: Any) -> Any:
@@ -647,7 +652,9 @@ def test_disabling_parallel_calls_is_refused_not_faked() -> None:
     assert OPENAPI_PROFILE.parallel_call_control is False
 
 
-# --- history: ids, results, signatures (C30, C35, C36) ----------------------------------------
+# --- history: ids, results, signatures --------------------------------------------------------
+# docs/dialects.md#ids-gemini, docs/dialects.md#history-gemini-count,
+# docs/dialects.md#history-gemini-response, docs/dialects.md#thinking-gemini-signatures
 
 
 THREE_CALLS = gen(
@@ -1027,7 +1034,7 @@ def test_error_object_in_a_200_body_raises_the_typed_error() -> None:
     )
 
 
-# --- streams (C38, C39) -----------------------------------------------------------------------
+# --- streams (docs/dialects.md#stream-gemini, docs/dialects.md#inband-gemini) -----------------
 
 
 STREAM = sse(
@@ -1184,7 +1191,7 @@ def test_any_stream_split_decodes_like_the_whole_response(
     assert summary(got) == sdk_stream(stream)
 
 
-# --- errors (C40) -----------------------------------------------------------------------------
+# --- errors (docs/dialects.md#errors-gemini) --------------------------------------------------
 
 
 def _err(status: int, body: Any, headers: dict[str, str] | None = None) -> ProviderError:

@@ -2,7 +2,8 @@
 corpus decodes, and agrees with the ``google-genai`` package: 2xx bodies and streams into the
 tool calls the index records (and the same text, calls, signatures, finish reason and usage the
 SDK parses), errors into the right class. Recorded conversations, rebuilt from what fctest
-decoded, replay the way the recording did (C30, C35). Recordings of Gemini's OpenAI-compatible
+decoded, replay the way the recording did (docs/dialects.md#ids-gemini,
+docs/dialects.md#thinking-gemini-signatures). Recordings of Gemini's OpenAI-compatible
 endpoint (``chat_completions``) are decoded with the ``openai`` adapter."""
 
 from __future__ import annotations

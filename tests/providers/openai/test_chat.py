@@ -1,6 +1,6 @@
 """The OpenAI Chat Completions adapter: exact request bodies, responses, streams and errors.
 
-Tests are named after the provider-dialects.md checks they cover (C01..C40). Every request body
+The rules tested are those of docs/dialects.md for ``openai``. Every request body
 is validated against openai-python's ``CompletionCreateParams`` TypedDicts (unknown keys
 reported), and every response/stream is decoded by the official SDK as well and compared.
 """
@@ -315,7 +315,8 @@ def test_oneof_rewritten_to_anyof_and_allof_merged_under_strict() -> None:
     )
     params = body_of(req(tools=(tool,)))["tools"][0]["function"]["parameters"]
     assert params["properties"]["v"] == {"anyOf": [{"type": "string"}, {"type": "integer"}]}
-    # C16: format "uri" is not on strict mode's list, so it is dropped
+    # format "uri" is not on strict mode's list, so it is dropped
+    # (docs/dialects.md#strict-openai-formats)
     assert params["properties"]["w"] == {"type": "string"}
 
 
@@ -647,7 +648,7 @@ def test_invalid_arguments_keep_raw_text_and_are_malformed(raw: str) -> None:
         ("content_filter", False, "content_filter"),
         ("error", False, "other"),
         ("something_new", False, "other"),
-        # some compatible servers say "stop" although the model called a tool (C37)
+        # some compatible servers say "stop" although the model called a tool
         ("stop", True, "tool_calls"),
         (None, True, "tool_calls"),
         (None, False, "stop"),

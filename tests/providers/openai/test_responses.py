@@ -3,7 +3,7 @@
 Oracles: request bodies validate against openai-python's ``ResponseCreateParams*`` TypedDicts
 (unknown keys reported); decoded responses equal what the SDK's client parses
 (``construct_type``), and streams equal what the SDK's ``ResponseStreamState`` accumulates.
-Tests named ``test_cNN_*`` cover the checks of ``shared/provider-dialects.md``.
+The rules tested are those of docs/dialects.md for ``responses``.
 """
 
 from __future__ import annotations
