@@ -1,6 +1,8 @@
 """The official SDKs as oracles for what an adapter sends.
 
-The SDKs' request parameter types are TypedDicts (testing-notes.md). ``typeddict_problems``
+The SDKs' request parameter types are TypedDicts (openai-python 3.57.0
+``types/chat/completion_create_params.py``, anthropic 2.15.0 ``types/message_create_params.py``).
+``typeddict_problems``
 validates a body with a pydantic ``TypeAdapter`` and, separately, lists every key the type does
 not declare: TypedDict validation ignores unknown keys, and an unknown key is exactly the kind of
 mistake (a field at the wrong level, a misspelt name) that the provider answers with a 400.

@@ -164,9 +164,11 @@ class OutputSchema:
 def _check_history(messages: Sequence[Message]) -> None:
     """Every tool call answered exactly once, and no result without its call.
 
-    Every provider rejects the other cases (OpenAI "must be followed by tool messages responding
-    to each 'tool_call_id'", Anthropic "tool_use ids were found without tool_result blocks",
-    Gemini "number of function response parts", provider-dialects.md C30-C33).
+    The providers reject the other cases: OpenAI "must be followed by tool messages responding
+    to each 'tool_call_id'" (docs/dialects.md#history-openai), Anthropic "tool_use ids were found
+    without tool_result blocks" (docs/dialects.md#history-anthropic-placement), Gemini "number of
+    function response parts" (docs/dialects.md#history-gemini-count), Responses "No tool call
+    found for function call output" (docs/dialects.md#ids-responses-two).
     """
     pending: dict[str, ToolCall] = {}
     for i, m in enumerate(messages):

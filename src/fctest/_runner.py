@@ -7,7 +7,8 @@ pointer). The calls that pass run at once (a thread pool for the sync client; ``
 with a per-tool timeout for the async one), and a handler that raises becomes an error result
 too. The results go back in call order, in one tool message; each adapter then places them the
 way its provider demands (one message per result for OpenAI, one user message with the
-``tool_result`` blocks first for Anthropic; provider-dialects.md C32, C33).
+``tool_result`` blocks first for Anthropic: docs/dialects.md#history-openai,
+docs/dialects.md#history-anthropic-placement).
 
 The loop stops on the first answer without tool calls, or raises ``MaxStepsExceeded`` holding
 the transcript (which ends with the last turn's results, so it can be continued as is).

@@ -131,8 +131,10 @@ def test_max_tools() -> None:
     e = info.value
     assert (e.provider, e.tool, e.pointer) == ("capped", "t3", "")
     assert e.reason == "4 tools in one request; at most 3 are accepted (profile)"
-    sourced = adapter("capped", max_tools=3, sources={"max_tools": "C06"})
-    with pytest.raises(IncompatibleToolError, match=r"at most 3 are accepted \(C06\)$"):
+    sourced = adapter("capped", max_tools=3, sources={"max_tools": "docs/dialects.md#tool-counts"})
+    with pytest.raises(
+        IncompatibleToolError, match=r"at most 3 are accepted \(docs/dialects\.md#tool-counts\)$"
+    ):
         fit(sourced, tools)
 
 
@@ -143,10 +145,11 @@ def test_no_tool_limit() -> None:
 @pytest.mark.parametrize(
     ("name", "portable", "gemini"),
     [
-        ("get.weather", "get_weather", "get.weather"),  # C01
-        ("ns:tool", "ns_tool", "ns:tool"),  # C02
-        ("server/tool", "server_tool", "server_tool"),  # C02: invalid everywhere
-        ("1lookup", "1lookup", "_1lookup"),  # C03: Gemini needs a letter or _ first
+        # docs/dialects.md#tool-names-openai, docs/dialects.md#tool-names-gemini
+        ("get.weather", "get_weather", "get.weather"),
+        ("ns:tool", "ns_tool", "ns:tool"),
+        ("server/tool", "server_tool", "server_tool"),  # invalid everywhere
+        ("1lookup", "1lookup", "_1lookup"),  # Gemini needs a letter or _ first
         ("café au lait", "caf__au_lait", "caf__au_lait"),
         ("ok-name_2", "ok-name_2", "ok-name_2"),
     ],
@@ -238,10 +241,13 @@ def test_strict_budget() -> None:
     tools = (tool("a", strict=True), tool("b"), tool("c", strict=True), tool("d", strict=True))
     ok = fit(adapter(max_strict_tools=3), tools)
     assert [f.strict for f in ok] == [True, False, True, True]
+    limits = "docs/dialects.md#strict-anthropic-limits"
     with pytest.raises(IncompatibleToolError) as info:
-        fit(adapter("budget", max_strict_tools=2, sources={"max_strict_tools": "C20"}), tools)
+        fit(adapter("budget", max_strict_tools=2, sources={"max_strict_tools": limits}), tools)
     assert info.value.tool == "d"
-    assert info.value.reason == "3 strict tools in one request; at most 2 (C20)"
+    assert info.value.reason == (
+        "3 strict tools in one request; at most 2 (docs/dialects.md#strict-anthropic-limits)"
+    )
 
 
 def test_strict_modes() -> None:
@@ -313,12 +319,16 @@ def test_dropped_keywords_are_recorded_with_their_source() -> None:
 
 
 def test_rejected_keyword_names_the_pointer() -> None:
-    a = adapter("picky", keywords={"minimum": "rejected"}, sources={"keywords": "C10"})
+    source = "docs/dialects.md#schema-gemini-openapi"
+    a = adapter("picky", keywords={"minimum": "rejected"}, sources={"keywords": source})
     with pytest.raises(IncompatibleToolError) as info:
         fitted_one(a, tool("count_things", SCHEMA))
     e = info.value
     assert (e.provider, e.tool, e.pointer) == ("picky", "count_things", "/properties/count/minimum")
-    assert e.reason == "'minimum' is not accepted by picky in non-strict mode (C10)"
+    assert e.reason == (
+        "'minimum' is not accepted by picky in non-strict mode "
+        "(docs/dialects.md#schema-gemini-openapi)"
+    )
 
 
 def test_unknown_keywords_follow_the_profile_default() -> None:

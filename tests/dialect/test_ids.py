@@ -1,5 +1,5 @@
-"""Tool-call id remapping between providers (C29): deterministic, collision-free, and the same
-for a call and its result."""
+"""Tool-call id remapping between providers (docs/dialects.md#ids): deterministic,
+collision-free, and the same for a call and its result."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ MISTRAL = IdRule(
 )
 
 
-def test_c29_ids_that_fit_are_kept() -> None:
+def test_ids_that_fit_are_kept() -> None:
     for original in ("toolu_01YGzqpRE16Vricda3Aqcejo", "call_abc-123", "fc_1"):
         assert fit_id(original, ANTHROPIC) == original
     assert fit_id("KikbB849t", MISTRAL) == "KikbB849t"
@@ -29,7 +29,7 @@ def test_c29_ids_that_fit_are_kept() -> None:
     "original",
     ["tooluse_abc.def:1", "", "call 1", "über/ñ", "x" * 300, "call_8bYzK2Jd9Lm3Nq4Rs5Tu6Vw7"],
 )
-def test_c29_foreign_ids_are_remapped_to_the_rule(original: str) -> None:
+def test_foreign_ids_are_remapped_to_the_rule(original: str) -> None:
     for rule in (ANTHROPIC, MISTRAL):
         mapped = fit_id(original, rule)
         assert rule.accepts(mapped), (original, mapped)
@@ -39,19 +39,19 @@ def test_c29_foreign_ids_are_remapped_to_the_rule(original: str) -> None:
         assert fit_id(original, ANTHROPIC).startswith("tooluse_abc_def_1_")
 
 
-def test_c29_mistral_gets_nine_alphanumerics() -> None:
+def test_mistral_gets_nine_alphanumerics() -> None:
     mapped = fit_id("call_8bYzK2Jd9Lm3Nq4Rs5Tu6Vw7", MISTRAL)
     assert re.fullmatch(r"[a-zA-Z0-9]{9}", mapped)
 
 
-def test_c29_mapper_gives_a_result_the_form_of_its_call() -> None:
+def test_mapper_gives_a_result_the_form_of_its_call() -> None:
     ids = IdMapper(ANTHROPIC)
     call = ids.assign("tooluse_x.1")
     assert ids.lookup("tooluse_x.1") == call
     assert ANTHROPIC.accepts(call)
 
 
-def test_c29_ids_that_clean_to_the_same_form_stay_distinct() -> None:
+def test_ids_that_clean_to_the_same_form_stay_distinct() -> None:
     ids = IdMapper(ANTHROPIC)
     a, b = ids.assign("a.b"), ids.assign("a:b")
     assert a != b
@@ -59,7 +59,7 @@ def test_c29_ids_that_clean_to_the_same_form_stay_distinct() -> None:
     assert ids.lookup("a:b") == b
 
 
-def test_c29_an_id_reused_in_a_later_turn_gets_a_fresh_form() -> None:
+def test_an_id_reused_in_a_later_turn_gets_a_fresh_form() -> None:
     ids = IdMapper(ANTHROPIC)
     first = ids.assign("call_1")
     assert first == "call_1"
@@ -69,7 +69,7 @@ def test_c29_an_id_reused_in_a_later_turn_gets_a_fresh_form() -> None:
     assert ids.lookup("call_1") == second  # its result pairs with the later call
 
 
-def test_c29_mapping_is_a_function_of_the_conversation() -> None:
+def test_mapping_is_a_function_of_the_conversation() -> None:
     originals = ["call.1", "", "toolu_ok", "call.1", "x:y"]
     runs = []
     for _ in range(2):
@@ -80,7 +80,7 @@ def test_c29_mapping_is_a_function_of_the_conversation() -> None:
 
 
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=12))
-def test_c29_property_every_assigned_id_fits_and_is_unique(originals: list[str]) -> None:
+def test_property_every_assigned_id_fits_and_is_unique(originals: list[str]) -> None:
     for rule in (ANTHROPIC, MISTRAL):
         ids = IdMapper(rule)
         assigned = [ids.assign(o) for o in originals]

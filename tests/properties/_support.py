@@ -65,8 +65,9 @@ class Family:
     results: tuple[str | int, ...]
     result_id: tuple[str, ...]
     results_in_call_order: bool
-    """Whether results go out in call order whatever order they were given (Anthropic C33,
-    Gemini C30), rather than as given."""
+    """Whether results go out in call order whatever order they were given (Anthropic:
+    docs/dialects.md#history-anthropic-placement; Gemini: docs/dialects.md#history-gemini-count),
+    rather than as given."""
     call_match: tuple[tuple[str, str], ...] = ()
     result_match: tuple[tuple[str, str], ...] = ()
     result_name: tuple[str, ...] | None = None
@@ -368,7 +369,8 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def to_wire(value: Any, schema: Any, root: Draft202012Validator) -> Any:
     """``value`` as a strict decoder writes it: every property a closed-and-required object
-    lists is present, ``null`` for the optional ones the caller left out (OpenAI strict, C19).
+    lists is present, ``null`` for the optional ones the caller left out (OpenAI strict:
+    docs/dialects.md#strict-openai-required).
 
     ``root`` validates subschemas with the sent schema's ``$defs`` in reach.
     """

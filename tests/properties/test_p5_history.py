@@ -4,7 +4,8 @@ Each body is read through its wire format's JSON paths (``_support.FAMILIES``): 
 the history is on the wire, in order, under its tool's wire name, with its arguments; every
 call gets one id, distinct over the request, that the provider accepts (``tool_call_id_pattern``),
 unchanged when it already fit; every result names its own call's id and follows its turn, in
-the order given or, where the provider asks for it (Anthropic C33, Gemini C30), in call order.
+the order given or, where the provider asks for it (docs/dialects.md#history-anthropic-placement,
+docs/dialects.md#history-gemini-count), in call order.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One conversation moved between providers: openai -> anthropic -> gemini -> openai (C29, C30).
+"""One conversation moved between providers: openai -> anthropic -> gemini -> openai.
 
 The history is held in the neutral model only. Each turn's answer is decoded from bytes written
 in that provider's wire format, appended with ``Response.to_message()`` plus a tool message, and
@@ -9,10 +9,10 @@ history must be on the wire, in order, with an id that provider accepts, and eve
 name the id its call was given; building the same request twice must give the same bytes.
 
 Id rules: Anthropic ``tool_use.id`` must match ``^[a-zA-Z0-9_-]+$`` (400 "String should match
-pattern", provider-dialects.md C29); OpenAI Chat rejects ids longer than 40 characters
-(``string_above_max_length``, C29); Gemini pairs a model turn's ``functionCall`` parts with the
-same number of ``functionResponse`` parts by position and name (400 "number of function response
-parts", C30).
+pattern", docs/dialects.md#ids-anthropic); OpenAI Chat rejected ids longer than 40 characters
+(``string_above_max_length``, docs/dialects.md#ids-openai); Gemini pairs a model turn's
+``functionCall`` parts with the same number of ``functionResponse`` parts by position and name
+(400 "number of function response parts", docs/dialects.md#history-gemini-count).
 """
 
 from __future__ import annotations
@@ -119,7 +119,8 @@ def anthropic_turns(body: dict[str, Any]) -> list[tuple[list[tuple[str, str]], l
             turns.append((uses, []))
         elif msg["role"] == "user" and results:
             assert turns, "tool_result before any tool_use"
-            # C33: the tool_result blocks come first in the user turn.
+            # The tool_result blocks come first in the user turn
+            # (docs/dialects.md#history-anthropic-placement).
             kinds = [b["type"] for b in blocks]
             assert kinds[: len(results)] == ["tool_result"] * len(results)
             turns[-1][1].extend(results)
@@ -188,7 +189,8 @@ def check_pairs(
             if fits(c.id) and c.id not in {x.id for t in calls for x in t if t is not turn}:
                 assert mapped[c.id] == c.id, f"{provider} remapped an id it accepts: {c.id!r}"
         # One result per call, each with the wire id of its own call; in the order given, or
-        # in call order where the provider asks for that (Anthropic, C33).
+        # in call order where the provider asks for that (Anthropic:
+        # docs/dialects.md#history-anthropic-placement).
         position = {c.id: k for k, c in enumerate(turn)}
         if in_call_order:
             answers = sorted(answers, key=lambda r: position[r.call_id])
@@ -201,7 +203,8 @@ def check_gemini(body: dict[str, Any], history: list[Message]) -> None:
     calls, results = history_calls(history), history_results(history)
     assert len(turns) == len(calls)
     for (wire_calls, wire_results), turn, answers in zip(turns, calls, results, strict=True):
-        # C30: as many functionResponse parts as functionCall parts, names in call order.
+        # As many functionResponse parts as functionCall parts, names in call order
+        # (docs/dialects.md#history-gemini-count).
         assert len(wire_results) == len(wire_calls) == len(turn)
         assert [n for _, n in wire_calls] == [c.name for c in turn]
         assert [n for _, n in wire_results] == [n for _, n in wire_calls]
@@ -289,7 +292,7 @@ def anthropic_answer() -> dict[str, Any]:
 
 
 def gemini_answer() -> dict[str, Any]:
-    """A generateContent answer with two functionCall parts and no ids (C30)."""
+    """A generateContent answer with two functionCall parts and no ids (docs/dialects.md#ids-gemini)."""
     return {
         "candidates": [
             {
@@ -327,7 +330,7 @@ def answer(response: Response) -> Message:
 # --- the tests ---------------------------------------------------------------------------------
 
 
-def test_c29_c30_one_conversation_through_openai_anthropic_gemini_and_back() -> None:
+def test_one_conversation_through_openai_anthropic_gemini_and_back() -> None:
     history: list[Message] = [Message.user("Weather and time in Paris, Tokyo and Lima?")]
 
     # 1. OpenAI answers with two parallel calls.
@@ -370,7 +373,7 @@ def test_c29_c30_one_conversation_through_openai_anthropic_gemini_and_back() -> 
     check_gemini(json.loads(build("gemini", request_for("gemini", history))), history)
 
 
-def test_c29_the_move_is_a_function_of_the_history() -> None:
+def test_the_move_is_a_function_of_the_history() -> None:
     """The same answers decoded twice give the same history and the same bytes everywhere."""
     bodies = []
     for _ in range(2):
@@ -417,7 +420,7 @@ def awkward_history() -> list[Message]:
     ]
 
 
-def test_c29_awkward_ids_are_remapped_consistently_for_anthropic() -> None:
+def test_awkward_ids_are_remapped_consistently_for_anthropic() -> None:
     history = awkward_history()
     body = json.loads(build("anthropic", request_for("anthropic", history)))
     check_anthropic(body, history)
@@ -429,7 +432,8 @@ def test_c29_awkward_ids_are_remapped_consistently_for_anthropic() -> None:
     assert bedrock != AWKWARD[0]
     assert long_id == AWKWARD[1]
     assert empty != ""
-    # Anthropic gets the results of a turn in call order (C33), each with its call's id.
+    # Anthropic gets the results of a turn in call order, each with its call's id
+    # (docs/dialects.md#history-anthropic-placement).
     assert first_results == ids
     # The reused id gets a fresh form in the later turn, and its result follows it.
     ((reused, _),) = second_calls
@@ -440,7 +444,7 @@ def test_c29_awkward_ids_are_remapped_consistently_for_anthropic() -> None:
     assert [mapper.assign(o) for o in (*AWKWARD, AWKWARD[0])] == [*ids, reused]
 
 
-def test_c29_awkward_ids_are_remapped_consistently_for_openai() -> None:
+def test_awkward_ids_are_remapped_consistently_for_openai() -> None:
     history = awkward_history()
     body = json.loads(build("openai", request_for("openai", history)))
     check_openai(body, history)
@@ -466,7 +470,7 @@ def test_c29_awkward_ids_are_remapped_consistently_for_openai() -> None:
     ]
 
 
-def test_c29_awkward_ids_then_move_on_to_gemini() -> None:
+def test_awkward_ids_then_move_on_to_gemini() -> None:
     """Gemini takes any id string; the awkward history still pairs there by count and name."""
     history = awkward_history()
     check_gemini(json.loads(build("gemini", request_for("gemini", history))), history)

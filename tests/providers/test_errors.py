@@ -1,4 +1,5 @@
-"""Status -> error class, the retry rule, and retry-after from every header style (C40)."""
+"""Status -> error class, the retry rule, and retry-after from every header style
+(docs/dialects.md#errors, docs/dialects.md#retry-sdk)."""
 
 from __future__ import annotations
 

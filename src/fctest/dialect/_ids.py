@@ -5,7 +5,7 @@ call: OpenAI ``call_...`` (29 chars), Anthropic ``toolu_...``, Bedrock ``tooluse
 ``.``/``:``), ids fctest made up for Gemini. Replayed to a provider with a stricter rule they are
 rejected: Anthropic ``messages.N.content.M.tool_use.id: String should match pattern
 '^[a-zA-Z0-9_-]+$'``, Mistral ``Tool call id was ... but must be a-z, A-Z, 0-9, with a length of
-9`` (provider-dialects.md §9, C29, [I8][I9][I29]).
+9`` (docs/dialects.md#ids-anthropic, docs/dialects.md#ids-mistral).
 
 ``IdMapper`` gives each call id its wire form once per request and hands the *same* form to the
 call's result, so the pairing survives. The mapping is a pure function of the conversation:
@@ -95,8 +95,8 @@ def fit_id(original: str, rule: IdRule, *, salt: int = 0) -> str:
 
 class IdMapper:
     """One request's id mapping: ``assign`` for each call (in conversation order), ``lookup``
-    for each result, which gets the form its call was given (C29). Without a rule every id
-    is sent as it is."""
+    for each result, which gets the form its call was given (docs/dialects.md#ids). Without a
+    rule every id is sent as it is."""
 
     __slots__ = ("_current", "_used", "rule")
 

@@ -64,7 +64,9 @@ class Profile:
     """Longest accepted tool description; ``None``: no documented limit (default)."""
 
     empty_description_allowed: bool = True
-    """Whether ``""`` may be sent as a description (Bedrock: no). Default ``True``."""
+    """Whether ``""`` may be sent as a description (Bedrock Converse: no, its
+    ``ToolSpecification.description`` is a ``NonEmptyString`` in botocore 1.43.11
+    ``data/bedrock-runtime/2023-09-30/service-2.json``). Default ``True``."""
 
     transformer: type[DialectTransformer] = field(default_factory=_default_transformer)
     """The schema dialect: the transformer that applies the keyword modes below and whatever
@@ -128,7 +130,9 @@ class Profile:
     """Whether argument text arrives in fragments (``False``: whole calls per chunk)."""
 
     requires_parameters: bool = False
-    """Whether a tool must always carry a parameters object (Anthropic, Bedrock)."""
+    """Whether a tool must always carry a parameters object (Anthropic:
+    docs/dialects.md#parameters-anthropic; Bedrock Converse, whose ``inputSchema`` is required in
+    the same botocore file)."""
 
     max_tokens_field: str = "max_tokens"
     """The body field ``Request.max_output_tokens`` is sent in (default ``max_tokens``)."""

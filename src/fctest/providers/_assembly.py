@@ -31,9 +31,10 @@ __all__ = ["ResponseAssembler", "SSEStreamDecoder", "make_call", "parse_argument
 def parse_arguments(text: str) -> tuple[JSONObject, bool]:
     """``(arguments, malformed)`` from a provider's argument text.
 
-    Empty text is a call without arguments (``{}``, C38); text that is not a JSON object is
-    malformed and the caller keeps the text (OpenAI: "the model does not always generate valid
-    JSON", C28).
+    Empty text is a call without arguments (``{}``: fctest's convention; a streamed call's first
+    fragment carries ``arguments: ""``, docs/dialects.md#stream-openai-chunks); text that is not
+    a JSON object is malformed and the caller keeps the text (OpenAI: "the model does not always
+    generate valid JSON", docs/dialects.md#arguments-openai).
     """
     if not text or text.isspace():
         return {}, False

@@ -2,10 +2,14 @@
 
 Adapters extract ``message``/``code`` from their own body shape and call ``provider_error``;
 the class, the retry flag and ``retry_after`` are decided here so every provider agrees
-(provider-dialects.md C40). Retry-after sources, in order: ``retry-after-ms`` (OpenAI SDK
-``_base_client.py``), ``retry-after`` in seconds or as an HTTP date (RFC 9110 10.2.3), then the
-rate-limit reset headers, either durations such as ``6s``/``12ms``/``1m30s`` (OpenAI, Groq) or
-RFC 3339 timestamps (Anthropic ``anthropic-ratelimit-*-reset``).
+(docs/dialects.md#errors; the retry rule is the official SDKs', docs/dialects.md#retry-sdk).
+Retry-after sources, in order: ``retry-after-ms`` (OpenAI SDK ``_base_client.py``),
+``retry-after`` in seconds or as an HTTP date (RFC 9110 10.2.3), then the rate-limit reset
+headers, either durations such as ``6s``/``12ms``/``1m30s`` (OpenAI, Groq) or RFC 3339
+timestamps (Anthropic ``anthropic-ratelimit-*-reset``, unconfirmed:
+docs/dialects.md#retry-reset-headers). The status rule misses Anthropic's spend-cap 429, which
+does not clear by waiting, and OpenRouter's 402s that carry ``Retry-After``
+(docs/dialects.md#conflict-anthropic-spend-cap, docs/dialects.md#conflict-openrouter-402).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ _BY_STATUS: dict[int, type[ProviderError]] = {
     529: OverloadedError,
 }
 
-# Worth sending again: 408, 409, 429 and >=500 (OpenAI and Anthropic SDKs, _base_client.py).
+# Worth sending again: 408, 409, 429 and >=500 (docs/dialects.md#retry-sdk).
 _RETRYABLE = frozenset({408, 409, 429})
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")

@@ -1,6 +1,6 @@
 """The Anthropic Messages adapter: pinned request bodies checked against the SDK's request
 types, responses and streams checked against what the ``anthropic`` package parses from the same
-bytes, and one test per check of provider-dialects.md that concerns Anthropic."""
+bytes, and one test per rule of docs/dialects.md that concerns Anthropic."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anthropic
-import httpx2  # the SDK's own httpx fork (testing-notes.md)
+import httpx2  # the SDK's own httpx fork (anthropic 2.15.0 imports httpx2, not httpx)
 import pytest
 from anthropic._error_classes import make_status_error
 from anthropic.types.message_create_params import (
@@ -303,7 +303,7 @@ def test_extra_body_is_merged_last() -> None:
     assert body["max_tokens"] == 7
 
 
-def test_c07_parameterless_tool_gets_an_object_schema() -> None:
+def test_parameterless_tool_gets_an_object_schema() -> None:
     body = build(Request("m", (USER,), tools=(Tool("now"), Tool("now_strict", strict=True))))
     assert body["tools"] == [
         {"name": "now", "input_schema": {"type": "object", "properties": {}}, "strict": False},
@@ -441,7 +441,7 @@ def _optional_tool(name: str, optional: int, union: int = 0) -> Tool:
     )
 
 
-def test_c20_twenty_strict_tools_pass_and_twenty_one_are_refused() -> None:
+def test_twenty_strict_tools_pass_and_twenty_one_are_refused() -> None:
     tools = tuple(Tool(f"t{i}", strict=True) for i in range(21))
     build(Request("m", (USER,), tools=tools[:20]))
     with pytest.raises(IncompatibleToolError, match="21 strict tools"):
@@ -450,7 +450,7 @@ def test_c20_twenty_strict_tools_pass_and_twenty_one_are_refused() -> None:
     build(Request("m", (USER,), tools=(*tools[:20], Tool("loose"))))
 
 
-def test_c20_optional_parameter_budget_spans_all_strict_schemas() -> None:
+def test_optional_parameter_budget_spans_all_strict_schemas() -> None:
     at_limit = (_optional_tool("a", 12), _optional_tool("b", 12))
     build(Request("m", (USER,), tools=at_limit))
     with pytest.raises(IncompatibleToolError, match="25 optional parameters") as info:
@@ -467,7 +467,7 @@ def test_c20_optional_parameter_budget_spans_all_strict_schemas() -> None:
         ADAPTER.build_request(Request("m", (USER,), tools=at_limit, output=output), CONFIG)
 
 
-def test_c20_union_parameter_budget() -> None:
+def test_union_parameter_budget() -> None:
     build(Request("m", (USER,), tools=(_optional_tool("a", 0, union=16),)))
     with pytest.raises(IncompatibleToolError, match="17 parameters with union types"):
         ADAPTER.build_request(
@@ -503,9 +503,10 @@ def test_profile_declares_the_budgets_with_sources() -> None:
         (None, None, None),
         ("auto", None, {"type": "auto"}),
         ("none", None, {"type": "none"}),
-        ("required", None, {"type": "any"}),  # C23
-        ("get_weather", None, {"type": "tool", "name": "get_weather"}),  # C24
-        (None, False, {"type": "auto", "disable_parallel_tool_use": True}),  # C27
+        ("required", None, {"type": "any"}),  # docs/dialects.md#tool-choice-anthropic
+        ("get_weather", None, {"type": "tool", "name": "get_weather"}),
+        # docs/dialects.md#parallel-anthropic
+        (None, False, {"type": "auto", "disable_parallel_tool_use": True}),
         ("auto", False, {"type": "auto", "disable_parallel_tool_use": True}),
         ("required", False, {"type": "any", "disable_parallel_tool_use": True}),
         (
@@ -517,7 +518,7 @@ def test_profile_declares_the_budgets_with_sources() -> None:
         (None, True, None),
     ],
 )
-def test_c23_c24_c27_tool_choice_and_parallel_control(
+def test_tool_choice_and_parallel_control(
     choice: str | None, parallel: bool | None, expected: dict[str, Any] | None
 ) -> None:
     body = build(
@@ -526,7 +527,7 @@ def test_c23_c24_c27_tool_choice_and_parallel_control(
     assert body.get("tool_choice") == expected
 
 
-def test_c27_no_tool_choice_without_tools() -> None:
+def test_no_tool_choice_without_tools() -> None:
     body = build(Request("m", (USER,), tool_choice="auto", parallel_tool_calls=False))
     assert "tool_choice" not in body
     assert "tools" not in body
@@ -538,13 +539,13 @@ def test_profile_says_parallel_calls_can_be_switched_off() -> None:
 
 
 @pytest.mark.parametrize("choice", ["required", "get_weather"])
-def test_c25_forced_tool_with_thinking_is_refused(choice: str) -> None:
+def test_forced_tool_with_thinking_is_refused(choice: str) -> None:
     request = Request("m", (USER,), tools=(WEATHER,), tool_choice=choice, thinking_budget=2048)
     with pytest.raises(UsageError, match="Thinking may not be enabled when tool_choice forces"):
         ADAPTER.build_request(request, CONFIG)
 
 
-def test_c25_thinking_via_extra_body_is_checked_too() -> None:
+def test_thinking_via_extra_body_is_checked_too() -> None:
     request = Request(
         "m",
         (USER,),
@@ -556,7 +557,7 @@ def test_c25_thinking_via_extra_body_is_checked_too() -> None:
         ADAPTER.build_request(request, CONFIG)
 
 
-def test_c25_thinking_with_auto_or_none_is_sent() -> None:
+def test_thinking_with_auto_or_none_is_sent() -> None:
     for choice in ("auto", "none"):
         body = build(
             Request("m", (USER,), tools=(WEATHER,), tool_choice=choice, thinking_budget=2048)
@@ -637,7 +638,7 @@ def _two_calls() -> Message:
     )
 
 
-def test_c33_all_results_of_a_turn_in_one_user_message_results_first() -> None:
+def test_all_results_of_a_turn_in_one_user_message_results_first() -> None:
     request = Request(
         "m",
         (
@@ -681,7 +682,7 @@ def test_c33_all_results_of_a_turn_in_one_user_message_results_first() -> None:
     ]
 
 
-def test_c36_error_flag_and_structured_content() -> None:
+def test_error_flag_and_structured_content() -> None:
     request = Request(
         "m",
         (
@@ -706,7 +707,7 @@ def test_c36_error_flag_and_structured_content() -> None:
     ]
 
 
-def test_c29_foreign_ids_are_remapped_the_same_way_for_call_and_result() -> None:
+def test_foreign_ids_are_remapped_the_same_way_for_call_and_result() -> None:
     ids = ["call_8bYzK2Jd9Lm3Nq4Rs5Tu6Vw7", "tooluse_x.y:1", "fc-3"]
     calls = [
         ToolCall(i, "get_weather", {"city": c}) for i, c in zip(ids, ("A", "B", "C"), strict=True)
@@ -765,7 +766,7 @@ def test_tool_history_without_tools_is_refused() -> None:
         ADAPTER.build_request(request, CONFIG)
 
 
-def test_c22_tool_choice_none_with_tool_history() -> None:
+def test_tool_choice_none_with_tool_history() -> None:
     request = Request(
         "m",
         (
@@ -860,14 +861,14 @@ def test_odd_but_real_bodies_decode() -> None:
         ("pause_turn", "other"),
     ],
 )
-def test_c37_stop_reasons(raw: str, neutral: str) -> None:
+def test_stop_reasons(raw: str, neutral: str) -> None:
     response = ADAPTER.parse_response(ok(message_body([{"type": "text", "text": "x"}], stop=raw)))
     assert (response.finish_reason, response.raw_finish_reason) == (neutral, raw)
     streamed, _ = decode_stream(stream_of([text_block("x")], stop=raw))
     assert (streamed.finish_reason, streamed.raw_finish_reason) == (neutral, raw)
 
 
-def test_c37_every_sdk_stop_reason_is_mapped() -> None:
+def test_every_sdk_stop_reason_is_mapped() -> None:
     from typing import get_args
 
     from anthropic.types import StopReason
@@ -947,7 +948,7 @@ def test_stream_events_in_order() -> None:
     ]
 
 
-def test_c38_placeholder_input_is_replaced_not_merged() -> None:
+def test_placeholder_input_is_replaced_not_merged() -> None:
     raw = stream_of(
         [tool_block("toolu_1", "f", '{"city": ', '"Paris"}', placeholder={"stale": True})]
     )
@@ -956,7 +957,7 @@ def test_c38_placeholder_input_is_replaced_not_merged() -> None:
     assert summary(response) == sdk_stream(raw)
 
 
-def test_c38_placeholder_stands_when_no_fragment_came() -> None:
+def test_placeholder_stands_when_no_fragment_came() -> None:
     for placeholder, fragments in (({}, ()), ({}, ("",)), ({"x": 1}, ())):
         raw = stream_of([tool_block("toolu_1", "f", *fragments, placeholder=placeholder)])
         response, _ = decode_stream(raw)
@@ -964,14 +965,14 @@ def test_c38_placeholder_stands_when_no_fragment_came() -> None:
         assert summary(response) == sdk_stream(raw)
 
 
-def test_c38_parallel_calls_keep_their_fragments_apart() -> None:
+def test_parallel_calls_keep_their_fragments_apart() -> None:
     raw = stream_of([tool_block("a", "f", '{"n": ', "1}"), tool_block("b", "f", '{"n": ', "2}")])
     response, _ = decode_stream(raw)
     assert [c.arguments for c in response.tool_calls] == [{"n": 1}, {"n": 2}]
     assert [c.id for c in response.tool_calls] == ["a", "b"]
 
 
-def test_c37_truncated_call_is_length_with_the_raw_text_kept() -> None:
+def test_truncated_call_is_length_with_the_raw_text_kept() -> None:
     raw = stream_of([tool_block("a", "f", '{"text": "a long sto')], stop="max_tokens")
     response, _ = decode_stream(raw)
     assert response.finish_reason == "length"
@@ -981,7 +982,7 @@ def test_c37_truncated_call_is_length_with_the_raw_text_kept() -> None:
     assert call.arguments == {}
 
 
-def test_c39_ping_is_skipped() -> None:
+def test_ping_is_skipped() -> None:
     with_ping = stream_of([text_block("x")], ping=True)
     without = stream_of([text_block("x")], ping=False)
     assert decode_stream(with_ping) == decode_stream(without)
@@ -997,7 +998,7 @@ def test_c39_ping_is_skipped() -> None:
         ("some_future_error", ProviderError, False),
     ],
 )
-def test_c39_error_event_raises_the_right_error(
+def test_error_event_raises_the_right_error(
     etype: str, cls: type[ProviderError], retryable: bool
 ) -> None:
     raw = stream_of([text_block("Hel")], end=False) + sse(
@@ -1123,7 +1124,7 @@ def _error(
         (409, "conflict_error", "conflict", ProviderError, True),
     ],
 )
-def test_c40_error_bodies(
+def test_error_bodies(
     status: int, etype: str, message: str, cls: type[ProviderError], retryable: bool
 ) -> None:
     error = _error(status, etype, message)
@@ -1135,7 +1136,7 @@ def test_c40_error_bodies(
     assert "req_1" in str(error)
 
 
-def test_c40_classes_agree_with_the_sdk() -> None:
+def test_classes_agree_with_the_sdk() -> None:
     pairs = {
         400: (anthropic.BadRequestError, BadRequestError),
         401: (anthropic.AuthenticationError, AuthenticationError),
@@ -1152,32 +1153,32 @@ def test_c40_classes_agree_with_the_sdk() -> None:
         assert isinstance(_error(status, "api_error" if status >= 500 else "x_error"), ours)
 
 
-def test_c40_non_json_error_page() -> None:
+def test_non_json_error_page() -> None:
     error = _error(413, None, "<html><body>413 Request Entity Too Large</body></html>")
     assert type(error) is BadRequestError
     assert "413 Request Entity Too Large" in str(error)
 
 
-def test_c40_retry_after_header() -> None:
+def test_retry_after_header() -> None:
     error = _error(429, "rate_limit_error", headers={"retry-after": "7"})
     assert error.retry_after == 7
 
 
-def test_c40_rfc3339_rate_limit_reset_headers() -> None:
+def test_rfc3339_rate_limit_reset_headers() -> None:
     reset = (datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat().replace("+00:00", "Z")
     error = _error(429, "rate_limit_error", headers={"anthropic-ratelimit-tokens-reset": reset})
     assert error.retry_after is not None
     assert 25 <= error.retry_after <= 30
 
 
-def test_c40_x_should_retry_overrides_the_status_rule() -> None:
+def test_x_should_retry_overrides_the_status_rule() -> None:
     assert _error(500, "api_error", headers={"x-should-retry": "false"}).retryable is False
     assert (
         _error(400, "invalid_request_error", headers={"x-should-retry": "true"}).retryable is True
     )
 
 
-def test_c40_headers_are_redacted_on_errors() -> None:
+def test_headers_are_redacted_on_errors() -> None:
     error = _error(
         401, "authentication_error", headers={"x-api-key": "sk-secret", "request-id": "req_h"}
     )

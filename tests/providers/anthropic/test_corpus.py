@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import anthropic
-import httpx2  # the SDK's own httpx fork (testing-notes.md)
+import httpx2  # the SDK's own httpx fork (anthropic 2.15.0 imports httpx2, not httpx)
 import pytest
 from anthropic._error_classes import make_status_error
 from anthropic.types.message_create_params import (

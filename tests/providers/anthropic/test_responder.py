@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import anthropic
-import httpx2  # the SDK's own httpx fork (testing-notes.md)
+import httpx2  # the SDK's own httpx fork (anthropic 2.15.0 imports httpx2, not httpx)
 import pytest
 from anthropic._error_classes import make_status_error
 from anthropic.types.shared.error_response import ErrorResponse

@@ -1,6 +1,6 @@
 """The Gemini adapter: exact request bodies, responses, streams and errors.
 
-Tests are named after the provider-dialects.md checks they cover (C01..C40). Every request body
+Sections follow docs/dialects.md, whose anchors say why each rule holds. Every request body
 is validated against google-genai's request types (camelCase aliases, unknown keys rejected);
 responses and streams are also parsed by google-genai and compared (``_gemini_oracle``).
 """
@@ -295,7 +295,8 @@ def test_consecutive_user_turns_are_one_content() -> None:
     assert body["contents"] == [{"role": "user", "parts": [{"text": "a"}, {"text": "b"}]}]
 
 
-# --- names (C01-C04, C06) ---------------------------------------------------------------------
+# --- names and tool counts --------------------------------------------------------------------
+# docs/dialects.md#tool-names-gemini, docs/dialects.md#max-tools-gemini
 
 
 def _tool(name: str) -> Tool:
@@ -310,11 +311,11 @@ def _round_trip_name(name: str) -> tuple[str, str]:
     return wire, response.tool_calls[0].name
 
 
-def test_c01_dotted_name_is_valid_on_gemini_and_sent_as_is() -> None:
+def test_dotted_name_is_valid_on_gemini_and_sent_as_is() -> None:
     assert _round_trip_name("get.weather") == ("get.weather", "get.weather")
 
 
-def test_c02_colon_name_kept_slash_name_renamed_and_mapped_back() -> None:
+def test_colon_name_kept_slash_name_renamed_and_mapped_back() -> None:
     assert _round_trip_name("ns:tool") == ("ns:tool", "ns:tool")
     wire, back = _round_trip_name("server/tool")
     assert (wire, back) == ("server_tool", "server/tool")
@@ -326,14 +327,14 @@ def test_c02_colon_name_kept_slash_name_renamed_and_mapped_back() -> None:
     assert names == [d["name"] for d in body_of(r)["tools"][0]["functionDeclarations"]]
 
 
-def test_c03_leading_digit_is_renamed_for_gemini_and_mapped_back() -> None:
+def test_leading_digit_is_renamed_for_gemini_and_mapped_back() -> None:
     wire, back = _round_trip_name("1lookup")
     assert (wire, back) == ("_1lookup", "1lookup")
     changes = ADAPTER.fit(req(tools=(_tool("1lookup"),))).tools[0].changes
     assert [(c.keyword, c.action) for c in changes] == [("name", "rewritten")]
 
 
-def test_c04_names_longer_than_64_are_cut_and_hashed() -> None:
+def test_names_longer_than_64_are_cut_and_hashed() -> None:
     long = "x" * 100
     wire, back = _round_trip_name(long)
     assert len(wire) <= 64
@@ -341,17 +342,19 @@ def test_c04_names_longer_than_64_are_cut_and_hashed() -> None:
     assert _round_trip_name("y" * 64) == ("y" * 64, "y" * 64)
 
 
-def test_c06_more_than_512_tools_is_a_local_error() -> None:
+def test_more_than_512_tools_is_a_local_error() -> None:
     tools = tuple(_tool(f"t{i}") for i in range(513))
     with pytest.raises(IncompatibleToolError, match="512"):
         ADAPTER.build_request(req(tools=tools), CONFIG)
     body_of(req(tools=tools[:512]))
 
 
-# --- schemas (C07-C14) ------------------------------------------------------------------------
+# --- schemas ----------------------------------------------------------------------------------
+# docs/dialects.md#parameters-gemini, docs/dialects.md#schema-gemini-json,
+# docs/dialects.md#schema-gemini-openapi
 
 
-def test_c07_parameterless_tool() -> None:
+def test_parameterless_tool() -> None:
     assert declaration(req(tools=(TOPIC,))) == {
         "name": "generate_topic",
         "parametersJsonSchema": {"type": "object", "properties": {}},
@@ -369,7 +372,7 @@ def _fit_one(schema: dict[str, Any], config: Config = OPENAPI) -> tuple[Any, Any
     return decl.get("parameters", decl.get("parametersJsonSchema")), changes
 
 
-def test_c09_additional_properties() -> None:
+def test_additional_properties() -> None:
     schema = {
         "type": "object",
         "properties": {"a": {"type": "object", "properties": {"b": {"type": "string"}}}},
@@ -391,7 +394,7 @@ def test_c09_additional_properties() -> None:
     assert _fit_one(schema, CONFIG) == (schema, ())
 
 
-def test_c10_schema_const_exclusive_minimum_property_names() -> None:
+def test_schema_const_exclusive_minimum_property_names() -> None:
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
@@ -424,7 +427,7 @@ def test_c10_schema_const_exclusive_minimum_property_names() -> None:
     assert {c.keyword for c in changes_json} == {"$schema", "const"}
 
 
-def test_c11_type_arrays_and_null_branches_become_nullable() -> None:
+def test_type_arrays_and_null_branches_become_nullable() -> None:
     schema = {
         "type": "object",
         "properties": {
@@ -446,7 +449,7 @@ def test_c11_type_arrays_and_null_branches_become_nullable() -> None:
     assert not any(isinstance(p.get("type"), list) for p in sent["properties"].values())
 
 
-def test_c12_non_string_enum_is_described_not_stringified_and_still_validated() -> None:
+def test_non_string_enum_is_described_not_stringified_and_still_validated() -> None:
     schema = {
         "type": "object",
         "properties": {"level": {"type": "integer", "enum": [1, 2, 3], "description": "Level"}},
@@ -470,7 +473,7 @@ def test_c12_non_string_enum_is_described_not_stringified_and_still_validated() 
     assert _fit_one(schema, CONFIG)[0] == schema
 
 
-def test_c12_string_enum_with_null_and_non_string_const() -> None:
+def test_string_enum_with_null_and_non_string_const() -> None:
     schema = {
         "type": "object",
         "properties": {
@@ -485,7 +488,7 @@ def test_c12_string_enum_with_null_and_non_string_const() -> None:
     }
 
 
-def test_c13_recursive_schema_kept_in_json_schema_refused_in_openapi_form() -> None:
+def test_recursive_schema_kept_in_json_schema_refused_in_openapi_form() -> None:
     schema = {
         "type": "object",
         "properties": {"tree": {"$ref": "#/$defs/Node"}},
@@ -501,7 +504,7 @@ def test_c13_recursive_schema_kept_in_json_schema_refused_in_openapi_form() -> N
         ADAPTER.build_request(req(tools=(Tool("t", "", schema),)), OPENAPI)
 
 
-def test_c13_refs_are_inlined_in_the_openapi_form() -> None:
+def test_refs_are_inlined_in_the_openapi_form() -> None:
     schema = {
         "type": "object",
         "properties": {"p": {"$ref": "#/$defs/P"}},
@@ -525,7 +528,7 @@ def test_ref_with_siblings_is_wrapped_for_parameters_json_schema() -> None:
     assert [(c.pointer, c.keyword) for c in changes] == [("/properties/p", "$ref")]
 
 
-def test_c14_one_of_and_all_of_in_the_openapi_form() -> None:
+def test_one_of_and_all_of_in_the_openapi_form() -> None:
     schema = {
         "type": "object",
         "properties": {
@@ -589,7 +592,9 @@ def test_openapi_form_body_validates_against_the_sdk_schema_type() -> None:
     body_of(req(tools=(Tool("t", "", schema),)), OPENAPI)  # request_problems() == []
 
 
-# --- tool choice, strict, parallel (C18, C23, C24, C27) ---------------------------------------
+# --- tool choice, strict, parallel ------------------------------------------------------------
+# docs/dialects.md#tool-choice-gemini, docs/dialects.md#strict-gemini-validated,
+# docs/dialects.md#parallel-gemini
 
 
 def _choice(**kw: Any) -> Any:
@@ -606,11 +611,11 @@ def _choice(**kw: Any) -> Any:
         ("get_weather", {"mode": "ANY", "allowedFunctionNames": ["get_weather"]}),
     ],
 )
-def test_c23_c24_tool_choice_shapes(choice: str | None, wire: Any) -> None:
+def test_tool_choice_shapes(choice: str | None, wire: Any) -> None:
     assert _choice(tools=(WEATHER, TOPIC), tool_choice=choice) == wire
 
 
-def test_c24_named_choice_uses_the_wire_name() -> None:
+def test_named_choice_uses_the_wire_name() -> None:
     tool = _tool("server/search")
     assert _choice(tools=(tool,), tool_choice="server/search") == {
         "mode": "ANY",
@@ -618,7 +623,7 @@ def test_c24_named_choice_uses_the_wire_name() -> None:
     }
 
 
-def test_c18_strict_is_one_request_wide_mode() -> None:
+def test_strict_is_one_request_wide_mode() -> None:
     strict = Tool(WEATHER.name, WEATHER.description, WEATHER.parameters, strict=True)
     assert _choice(tools=(WEATHER, TOPIC)) == {"mode": "AUTO"}
     assert _choice(tools=(strict,)) == {"mode": "VALIDATED"}
@@ -638,7 +643,7 @@ def test_no_tools_no_tool_config() -> None:
     assert "toolConfig" not in body
 
 
-def test_c27_disabling_parallel_calls_is_refused_not_faked() -> None:
+def test_disabling_parallel_calls_is_refused_not_faked() -> None:
     with pytest.raises(UsageError, match="parallel"):
         ADAPTER.build_request(req(tools=(WEATHER,), parallel_tool_calls=False), CONFIG)
     body = body_of(req(tools=(WEATHER,), parallel_tool_calls=True))
@@ -647,7 +652,9 @@ def test_c27_disabling_parallel_calls_is_refused_not_faked() -> None:
     assert OPENAPI_PROFILE.parallel_call_control is False
 
 
-# --- history: ids, results, signatures (C30, C35, C36) ----------------------------------------
+# --- history: ids, results, signatures --------------------------------------------------------
+# docs/dialects.md#ids-gemini, docs/dialects.md#history-gemini-count,
+# docs/dialects.md#history-gemini-response, docs/dialects.md#thinking-gemini-signatures
 
 
 THREE_CALLS = gen(
@@ -661,7 +668,7 @@ THREE_CALLS = gen(
 )
 
 
-def test_c30_calls_without_ids_get_stable_distinct_ids() -> None:
+def test_calls_without_ids_get_stable_distinct_ids() -> None:
     first = parse(THREE_CALLS)
     again = parse(THREE_CALLS)
     ids = [c.id for c in first.tool_calls]
@@ -676,13 +683,13 @@ def test_c30_calls_without_ids_get_stable_distinct_ids() -> None:
     assert streamed == first
 
 
-def test_c30_provider_ids_are_kept() -> None:
+def test_provider_ids_are_kept() -> None:
     r = parse(gen([call_part("get_weather", {"city": "Boston"}, id="dv8szvqe")]))
     assert r.tool_calls[0].id == "dv8szvqe"
     assert r.tool_calls[0].opaque == ProviderPart("gemini", {})
 
 
-def test_c30_results_in_one_turn_in_call_order_as_many_as_calls() -> None:
+def test_results_in_one_turn_in_call_order_as_many_as_calls() -> None:
     request = req(Message.user("Tell three jokes"), tools=(TOPIC,))
     response = parse(THREE_CALLS, request)
     a, b, c = response.tool_calls
@@ -717,14 +724,14 @@ def test_c30_results_in_one_turn_in_call_order_as_many_as_calls() -> None:
     ]
 
 
-def test_c30_unanswered_call_is_refused_before_sending() -> None:
+def test_unanswered_call_is_refused_before_sending() -> None:
     response = parse(THREE_CALLS)
     a = response.tool_calls[0]
     with pytest.raises(UsageError, match="not answered"):
         req(response.to_message(), Message.tool(ToolResult(a.id, a.name, "x")))
 
 
-def test_c30_provider_ids_are_sent_back_on_call_and_result() -> None:
+def test_provider_ids_are_sent_back_on_call_and_result() -> None:
     response = parse(gen([call_part("get_weather", {"city": "Boston"}, SIG, id="dv8szvqe")]))
     call = response.tool_calls[0]
     body = body_of(req(response.to_message(), Message.tool(ToolResult(call.id, call.name, "9C"))))
@@ -757,7 +764,7 @@ def test_c30_provider_ids_are_sent_back_on_call_and_result() -> None:
     ]
 
 
-def test_c35_history_from_another_provider_gets_the_placeholder_on_its_first_call() -> None:
+def test_history_from_another_provider_gets_the_placeholder_on_its_first_call() -> None:
     calls = [
         ToolCall("call_a", "get_weather", {"city": "Paris"}),
         ToolCall("toolu_b", "get_weather", {"city": "Rome"}),
@@ -792,7 +799,7 @@ def test_c35_history_from_another_provider_gets_the_placeholder_on_its_first_cal
     assert body["contents"][0]["parts"][0]["thoughtSignature"] == FOREIGN_THOUGHT_SIGNATURE
 
 
-def test_c35_gemini_calls_without_a_signature_get_no_placeholder() -> None:
+def test_gemini_calls_without_a_signature_get_no_placeholder() -> None:
     response = parse(gen([call_part("get_weather", {"city": "Paris"})]))  # gemini-2.0 style
     call = response.tool_calls[0]
     body = body_of(req(response.to_message(), Message.tool(ToolResult(call.id, call.name, "ok"))))
@@ -801,7 +808,7 @@ def test_c35_gemini_calls_without_a_signature_get_no_placeholder() -> None:
     ]
 
 
-def test_c35_thought_parts_and_text_signature_are_sent_back_verbatim() -> None:
+def test_thought_parts_and_text_signature_are_sent_back_verbatim() -> None:
     parts = [
         {"text": "Let me ", "thought": True},
         {"text": "think.", "thought": True, "thoughtSignature": "c2ln"},
@@ -836,7 +843,7 @@ def test_c35_thought_parts_and_text_signature_are_sent_back_verbatim() -> None:
         ({"code": 7}, True, {"error": {"code": 7}}),
     ],
 )
-def test_c36_result_payload_is_always_an_object(content: Any, is_error: bool, wire: Any) -> None:
+def test_result_payload_is_always_an_object(content: Any, is_error: bool, wire: Any) -> None:
     call = ToolCall("call_1", "get_weather", {"city": "Paris"})
     body = body_of(
         req(
@@ -891,7 +898,7 @@ def test_parse_text_response_matches_sdk() -> None:
     assert summary(r) == sdk_parse(raw(body))
 
 
-def test_c28_parallel_calls_arguments_are_objects_and_match_sdk() -> None:
+def test_parallel_calls_arguments_are_objects_and_match_sdk() -> None:
     body = gen(
         [
             call_part("get_weather", {"location": "Boston"}),
@@ -908,7 +915,7 @@ def test_c28_parallel_calls_arguments_are_objects_and_match_sdk() -> None:
     assert summary(r) == sdk_parse(raw(body))
 
 
-def test_c35_thought_signature_is_kept_opaque_on_the_call_and_matches_sdk() -> None:
+def test_thought_signature_is_kept_opaque_on_the_call_and_matches_sdk() -> None:
     body = gen([call_part("get_weather", {"city": "Paris"}, SIG), call_part("x", {})])
     r = parse(body)
     assert r.tool_calls[0].opaque is not None
@@ -937,7 +944,7 @@ def test_c35_thought_signature_is_kept_opaque_on_the_call_and_matches_sdk() -> N
         ("SOMETHING_NEW", None, "other"),
     ],
 )
-def test_c37_finish_reasons(raw_finish: str | None, parts: Any, neutral: str) -> None:
+def test_finish_reasons(raw_finish: str | None, parts: Any, neutral: str) -> None:
     body = gen(parts, raw_finish)
     r = parse(body)
     assert (r.finish_reason, r.raw_finish_reason) == (neutral, raw_finish)
@@ -945,13 +952,13 @@ def test_c37_finish_reasons(raw_finish: str | None, parts: Any, neutral: str) ->
         assert summary(r)[:3] == sdk_parse(raw(body))[:3]
 
 
-def test_c37_malformed_function_call_has_no_calls() -> None:
+def test_malformed_function_call_has_no_calls() -> None:
     body = gen(None, "MALFORMED_FUNCTION_CALL", finishMessage="Malformed function call: f(x=)")
     r = parse(body)
     assert (r.text, r.tool_calls, r.finish_reason) == (None, (), "malformed_call")
 
 
-def test_c37_blocked_prompt_is_content_filter() -> None:
+def test_blocked_prompt_is_content_filter() -> None:
     body = {
         "promptFeedback": {"blockReason": "SAFETY", "safetyRatings": []},
         "usageMetadata": {"promptTokenCount": 8, "totalTokenCount": 8},
@@ -1027,7 +1034,7 @@ def test_error_object_in_a_200_body_raises_the_typed_error() -> None:
     )
 
 
-# --- streams (C38, C39) -----------------------------------------------------------------------
+# --- streams (docs/dialects.md#stream-gemini, docs/dialects.md#inband-gemini) -----------------
 
 
 STREAM = sse(
@@ -1038,7 +1045,7 @@ STREAM = sse(
 )
 
 
-def test_c38_whole_calls_per_chunk_events_and_sdk_agreement() -> None:
+def test_whole_calls_per_chunk_events_and_sdk_agreement() -> None:
     r, events = decode_stream(STREAM)
     assert r.text == "Let me check."
     assert [(c.name, c.arguments) for c in r.tool_calls] == [
@@ -1066,7 +1073,7 @@ def test_c38_whole_calls_per_chunk_events_and_sdk_agreement() -> None:
     assert summary(r) == sdk_stream(STREAM)
 
 
-def test_c38_stream_split_at_every_byte_boundary() -> None:
+def test_stream_split_at_every_byte_boundary() -> None:
     whole = decode_stream(STREAM)[0]
     for i in range(len(STREAM) + 1):
         decoder = ADAPTER.stream_decoder()
@@ -1079,7 +1086,7 @@ def test_c38_stream_split_at_every_byte_boundary() -> None:
     assert decoder.close() == whole
 
 
-def test_c38_lf_framing_also_decodes() -> None:
+def test_lf_framing_also_decodes() -> None:
     lf = STREAM.replace(b"\r\n", b"\n")
     assert decode_stream(lf)[0] == decode_stream(STREAM)[0]
 
@@ -1104,7 +1111,7 @@ def test_stream_blocked_prompt_finishes_as_content_filter() -> None:
     assert (r.finish_reason, r.raw_finish_reason) == ("content_filter", "PROHIBITED_CONTENT")
 
 
-def test_c39_error_chunk_inside_a_stream_raises_typed_error() -> None:
+def test_error_chunk_inside_a_stream_raises_typed_error() -> None:
     error = {"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}
     body = sse(gen([{"text": "Hel"}], None)) + sse(error)
     decoder = ADAPTER.stream_decoder()
@@ -1168,7 +1175,7 @@ def _stream_case(draw: st.DrawFn) -> tuple[bytes, bytes]:
 
 
 @given(_stream_case(), st.lists(st.integers(0, 100_000), max_size=12))
-def test_c38_any_stream_split_decodes_like_the_whole_response(
+def test_any_stream_split_decodes_like_the_whole_response(
     case: tuple[bytes, bytes], cuts: list[int]
 ) -> None:
     whole, stream = case
@@ -1184,7 +1191,7 @@ def test_c38_any_stream_split_decodes_like_the_whole_response(
     assert summary(got) == sdk_stream(stream)
 
 
-# --- errors (C40) -----------------------------------------------------------------------------
+# --- errors (docs/dialects.md#errors-gemini) --------------------------------------------------
 
 
 def _err(status: int, body: Any, headers: dict[str, str] | None = None) -> ProviderError:
@@ -1285,7 +1292,7 @@ QUOTA = _google(
         ),
     ],
 )
-def test_c40_gemini_error_bodies_map_to_the_neutral_tree(
+def test_gemini_error_bodies_map_to_the_neutral_tree(
     status: int, body: Any, cls: type[ProviderError], retryable: bool, code: str
 ) -> None:
     err = _err(status, body)
@@ -1300,7 +1307,7 @@ def test_c40_gemini_error_bodies_map_to_the_neutral_tree(
     assert (sdk.code, sdk.status, sdk.message) == (status, code, err.message)
 
 
-def test_c40_depleted_prepaid_credits_are_not_retryable() -> None:
+def test_depleted_prepaid_credits_are_not_retryable() -> None:
     message = "Your prepayment credits are depleted. Please go to AI Studio to manage billing."
     err = _err(402, _google(402, "RESOURCE_EXHAUSTED", message))
     assert (type(err), err.retryable, err.code) == (ProviderError, False, "RESOURCE_EXHAUSTED")
@@ -1309,7 +1316,7 @@ def test_c40_depleted_prepaid_credits_are_not_retryable() -> None:
     assert (type(old), old.retryable) == (RateLimitError, False)
 
 
-def test_c40_retry_delay_from_retry_info_and_from_headers() -> None:
+def test_retry_delay_from_retry_info_and_from_headers() -> None:
     assert _err(429, QUOTA).retry_after == 30.0
     nanos = _google(
         429,
@@ -1323,7 +1330,7 @@ def test_c40_retry_delay_from_retry_info_and_from_headers() -> None:
     assert _err(429, plain, {"retry-after": "7"}).retry_after == 7.0
 
 
-def test_c40_error_list_body_and_non_json_body() -> None:
+def test_error_list_body_and_non_json_body() -> None:
     err = _err(429, [QUOTA])
     assert (type(err), err.retry_after) == (RateLimitError, 30.0)
     html = _err(502, b"<html><body>Bad Gateway</body></html>")
@@ -1333,7 +1340,7 @@ def test_c40_error_list_body_and_non_json_body() -> None:
     assert type(empty) is AuthenticationError
 
 
-def test_c40_error_headers_are_redacted() -> None:
+def test_error_headers_are_redacted() -> None:
     err = _err(403, _google(403, "PERMISSION_DENIED", "no"), {"x-goog-api-key": "secret"})
     assert err.headers["x-goog-api-key"] == "<redacted>"
 

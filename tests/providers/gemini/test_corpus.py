@@ -2,7 +2,8 @@
 corpus decodes, and agrees with the ``google-genai`` package: 2xx bodies and streams into the
 tool calls the index records (and the same text, calls, signatures, finish reason and usage the
 SDK parses), errors into the right class. Recorded conversations, rebuilt from what fctest
-decoded, replay the way the recording did (C30, C35). Recordings of Gemini's OpenAI-compatible
+decoded, replay the way the recording did (docs/dialects.md#ids-gemini,
+docs/dialects.md#thinking-gemini-signatures). Recordings of Gemini's OpenAI-compatible
 endpoint (``chat_completions``) are decoded with the ``openai`` adapter."""
 
 from __future__ import annotations
@@ -208,7 +209,7 @@ def _replay(interactions: list[Interaction]) -> tuple[list[Any], list[Any]]:
     return _normalise(second["contents"]), _normalise(ours["contents"])
 
 
-def test_c30_c35_replay_three_parallel_calls_like_the_recording() -> None:
+def test_replay_three_parallel_calls_like_the_recording() -> None:
     recorded, ours = _replay(_load("test_google_instructions_only_with_tool_calls.yaml"))
     assert ours == recorded
     model, results = ours[1:]
@@ -217,7 +218,7 @@ def test_c30_c35_replay_three_parallel_calls_like_the_recording() -> None:
     assert ["thoughtSignature" in p for p in model["parts"]] == [True, False, False]
 
 
-def test_c35_replay_streamed_call_with_signature_like_the_recording() -> None:
+def test_replay_streamed_call_with_signature_like_the_recording() -> None:
     recorded, ours = _replay(_load("test_google_streaming_tool_call_thought_signature.yaml"))
     assert ours == recorded
     assert "thoughtSignature" in ours[1]["parts"][0]

@@ -94,7 +94,7 @@ def _err(status: int, body: Any, headers: dict[str, str] | None = None) -> Provi
     return info.value
 
 
-def test_c40_azure_string_code_429_with_retry_after_in_message() -> None:
+def test_azure_string_code_429_with_retry_after_in_message() -> None:
     body = {
         "error": {
             "code": "429",
@@ -111,7 +111,7 @@ def test_c40_azure_string_code_429_with_retry_after_in_message() -> None:
     assert _err(429, body, {"retry-after": "3"}).retry_after == 3
 
 
-def test_c40_azure_content_filter_400_is_not_retryable() -> None:
+def test_azure_content_filter_400_is_not_retryable() -> None:
     body = {
         "error": {
             "message": "The response was filtered due to the prompt triggering Azure OpenAI's "
@@ -129,7 +129,7 @@ def test_c40_azure_content_filter_400_is_not_retryable() -> None:
     assert e.code == "content_filter"
 
 
-def test_c37_content_filtered_completion_without_message() -> None:
+def test_content_filtered_completion_without_message() -> None:
     body = {
         "id": "c",
         "model": "gpt-4o",

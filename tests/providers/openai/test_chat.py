@@ -1,6 +1,6 @@
 """The OpenAI Chat Completions adapter: exact request bodies, responses, streams and errors.
 
-Tests are named after the provider-dialects.md checks they cover (C01..C40). Every request body
+The rules tested are those of docs/dialects.md for ``openai``. Every request body
 is validated against openai-python's ``CompletionCreateParams`` TypedDicts (unknown keys
 reported), and every response/stream is decoded by the official SDK as well and compared.
 """
@@ -214,7 +214,7 @@ def test_thinking_budget_is_refused_not_faked() -> None:
         ADAPTER.build_request(req(thinking_budget=1000), CONFIG)
 
 
-def test_c07_parameterless_tool_sends_empty_object_schema_and_no_empty_description() -> None:
+def test_parameterless_tool_sends_empty_object_schema_and_no_empty_description() -> None:
     body = body_of(req(tools=(TIME,)))
     assert body["tools"] == [
         {
@@ -228,14 +228,14 @@ def test_c07_parameterless_tool_sends_empty_object_schema_and_no_empty_descripti
     ]
 
 
-def test_c18_strict_is_always_sent_explicitly() -> None:
+def test_strict_is_always_sent_explicitly() -> None:
     loose = Tool("a", "", {"type": "object", "properties": {}}, strict=False)
     unmarked = Tool("b", "", {"type": "object", "properties": {}})
     body = body_of(req(tools=(loose, unmarked)))
     assert [t["function"]["strict"] for t in body["tools"]] == [False, False]
 
 
-def test_c19_strict_completeness_all_required_optional_nullable_closed() -> None:
+def test_strict_completeness_all_required_optional_nullable_closed() -> None:
     nested = Tool(
         "book",
         "",
@@ -279,7 +279,7 @@ def test_c19_strict_completeness_all_required_optional_nullable_closed() -> None
     assert "additionalProperties" not in nested.parameters
 
 
-def test_c19_strict_null_for_an_omitted_optional_is_mapped_back() -> None:
+def test_strict_null_for_an_omitted_optional_is_mapped_back() -> None:
     request = req(tools=(WEATHER_STRICT,))
     raw = '{"city":"Paris","unit":null}'
     body = completion(
@@ -299,7 +299,7 @@ def test_c19_strict_null_for_an_omitted_optional_is_mapped_back() -> None:
     }
 
 
-def test_c14_oneof_rewritten_to_anyof_and_allof_merged_under_strict() -> None:
+def test_oneof_rewritten_to_anyof_and_allof_merged_under_strict() -> None:
     tool = Tool(
         "pick",
         "",
@@ -315,11 +315,12 @@ def test_c14_oneof_rewritten_to_anyof_and_allof_merged_under_strict() -> None:
     )
     params = body_of(req(tools=(tool,)))["tools"][0]["function"]["parameters"]
     assert params["properties"]["v"] == {"anyOf": [{"type": "string"}, {"type": "integer"}]}
-    # C16: format "uri" is not on strict mode's list, so it is dropped
+    # format "uri" is not on strict mode's list, so it is dropped
+    # (docs/dialects.md#strict-openai-formats)
     assert params["properties"]["w"] == {"type": "string"}
 
 
-def test_c14_allof_with_several_branches_is_rejected_under_strict() -> None:
+def test_allof_with_several_branches_is_rejected_under_strict() -> None:
     tool = Tool(
         "pick",
         "",
@@ -339,7 +340,7 @@ def test_non_strict_schema_is_sent_unchanged() -> None:
     assert body_of(req(tools=(tool,)))["tools"][0]["function"]["parameters"] == schema
 
 
-def test_c01_dotted_name_is_renamed_and_mapped_back() -> None:
+def test_dotted_name_is_renamed_and_mapped_back() -> None:
     dotted = Tool("get.weather", "", {"type": "object", "properties": {}})
     request = req(tools=(dotted,), tool_choice="get.weather")
     body = body_of(request)
@@ -360,7 +361,7 @@ def test_c01_dotted_name_is_renamed_and_mapped_back() -> None:
     assert body_of(history)["messages"][1]["tool_calls"][0]["function"]["name"] == "get_weather"
 
 
-def test_c02_slash_and_colon_names_renamed_deterministically_and_collision_free() -> None:
+def test_slash_and_colon_names_renamed_deterministically_and_collision_free() -> None:
     empty = {"type": "object", "properties": {}}
     tools = (
         Tool("server/tool", "", empty),
@@ -374,31 +375,31 @@ def test_c02_slash_and_colon_names_renamed_deterministically_and_collision_free(
     assert [t["function"]["name"] for t in body_of(req(tools=tools))["tools"]] == names
 
 
-def test_c03_leading_digit_is_valid_on_openai() -> None:
+def test_leading_digit_is_valid_on_openai() -> None:
     tool = Tool("1lookup", "", {"type": "object", "properties": {}})
     assert body_of(req(tools=(tool,)))["tools"][0]["function"]["name"] == "1lookup"
 
 
-def test_c04_long_name_is_cut_and_hashed() -> None:
+def test_long_name_is_cut_and_hashed() -> None:
     long = Tool("x" * 80, "", {"type": "object", "properties": {}})
     name = body_of(req(tools=(long,)))["tools"][0]["function"]["name"]
     assert len(name) <= 64
     assert name != long.name
 
 
-def test_c05_long_description_is_cut_to_1024() -> None:
+def test_long_description_is_cut_to_1024() -> None:
     tool = Tool("t", "d" * 2000, {"type": "object", "properties": {}})
     assert len(body_of(req(tools=(tool,)))["tools"][0]["function"]["description"]) == 1024
 
 
-def test_c06_tool_count_above_128_is_a_local_error() -> None:
+def test_tool_count_above_128_is_a_local_error() -> None:
     tools = tuple(Tool(f"t{i}", "", {"type": "object", "properties": {}}) for i in range(129))
     with pytest.raises(IncompatibleToolError, match="129 tools"):
         ADAPTER.build_request(req(tools=tools), CONFIG)
     body_of(req(tools=tools[:128]))
 
 
-def test_c21_strict_tool_forces_parallel_tool_calls_false() -> None:
+def test_strict_tool_forces_parallel_tool_calls_false() -> None:
     assert body_of(req(tools=(WEATHER_STRICT,)))["parallel_tool_calls"] is False
     assert (
         body_of(req(tools=(WEATHER_STRICT, TIME), parallel_tool_calls=False))["parallel_tool_calls"]
@@ -406,18 +407,18 @@ def test_c21_strict_tool_forces_parallel_tool_calls_false() -> None:
     )
 
 
-def test_c21_strict_plus_parallel_true_is_a_usage_error() -> None:
+def test_strict_plus_parallel_true_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="parallel_tool_calls"):
         ADAPTER.build_request(req(tools=(WEATHER_STRICT,), parallel_tool_calls=True), CONFIG)
 
 
-def test_c26_parallel_tool_calls_omitted_without_tools() -> None:
+def test_parallel_tool_calls_omitted_without_tools() -> None:
     assert "parallel_tool_calls" not in body_of(req(parallel_tool_calls=False))
     assert "parallel_tool_calls" not in body_of(req(parallel_tool_calls=True))
     assert "parallel_tool_calls" not in body_of(req(tools=(WEATHER,)))
 
 
-def test_c27_parallel_tool_calls_sent_as_asked_with_tools() -> None:
+def test_parallel_tool_calls_sent_as_asked_with_tools() -> None:
     assert body_of(req(tools=(WEATHER,), parallel_tool_calls=False))["parallel_tool_calls"] is False
     assert body_of(req(tools=(WEATHER,), parallel_tool_calls=True))["parallel_tool_calls"] is True
 
@@ -431,11 +432,11 @@ def test_c27_parallel_tool_calls_sent_as_asked_with_tools() -> None:
         ("get_weather", {"type": "function", "function": {"name": "get_weather"}}),
     ],
 )
-def test_c23_c24_tool_choice_shapes(choice: str, wire: Any) -> None:
+def test_tool_choice_shapes(choice: str, wire: Any) -> None:
     assert body_of(req(tools=(WEATHER, TIME), tool_choice=choice))["tool_choice"] == wire
 
 
-def test_c22_tool_choice_none_with_tool_history_is_sent() -> None:
+def test_tool_choice_none_with_tool_history_is_sent() -> None:
     history = req(
         Message.user("x"),
         Message.assistant(tool_calls=[ToolCall("c1", "get_weather", {"city": "P"})]),
@@ -452,7 +453,7 @@ def test_tool_choice_without_tools_is_left_out() -> None:
     assert "tool_choice" not in body_of(req(tool_choice="auto"))
 
 
-def test_c32_c36_history_one_tool_message_per_result_with_ids_and_text_content() -> None:
+def test_history_one_tool_message_per_result_with_ids_and_text_content() -> None:
     calls = [
         ToolCall("call_a", "get_weather", {"city": "Paris"}, '{"city": "Paris"}'),
         ToolCall("call_b", "get_time", {}),
@@ -492,7 +493,7 @@ def test_c32_c36_history_one_tool_message_per_result_with_ids_and_text_content()
     ]
 
 
-def test_c29_ids_too_long_for_openai_are_remapped_in_call_and_result_alike() -> None:
+def test_ids_too_long_for_openai_are_remapped_in_call_and_result_alike() -> None:
     long_id = "fc_0f0e50a1476a6c35006912c58dc9f8819192c25864eb16f07f"  # 53 chars, Responses item
     body = body_of(
         req(
@@ -527,7 +528,7 @@ def _msgs(call_id: str) -> list[Message]:
     ]
 
 
-def test_c32_every_call_answered_is_checked_before_sending() -> None:
+def test_every_call_answered_is_checked_before_sending() -> None:
     with pytest.raises(UsageError, match="not answered"):
         req(
             Message.user("x"),
@@ -601,7 +602,7 @@ def test_parse_text_response_matches_sdk() -> None:
     assert summary(r) == sdk_parse(body)
 
 
-def test_c28_parallel_calls_arguments_parsed_and_match_sdk() -> None:
+def test_parallel_calls_arguments_parsed_and_match_sdk() -> None:
     body = completion(
         {
             "content": None,
@@ -628,7 +629,7 @@ def test_c28_parallel_calls_arguments_parsed_and_match_sdk() -> None:
 
 
 @pytest.mark.parametrize("raw", ['{"city": "Par', "[1, 2]", "null", "not json"])
-def test_c28_invalid_arguments_keep_raw_text_and_are_malformed(raw: str) -> None:
+def test_invalid_arguments_keep_raw_text_and_are_malformed(raw: str) -> None:
     body = completion({"tool_calls": [_wire_call("c", "get_weather", raw)]}, "tool_calls")
     call = ADAPTER.parse_response(HttpResponse(200, {}, body)).tool_calls[0]
     assert call.malformed is True
@@ -647,13 +648,13 @@ def test_c28_invalid_arguments_keep_raw_text_and_are_malformed(raw: str) -> None
         ("content_filter", False, "content_filter"),
         ("error", False, "other"),
         ("something_new", False, "other"),
-        # some compatible servers say "stop" although the model called a tool (C37)
+        # some compatible servers say "stop" although the model called a tool
         ("stop", True, "tool_calls"),
         (None, True, "tool_calls"),
         (None, False, "stop"),
     ],
 )
-def test_c37_finish_reasons(raw: str | None, has_calls: bool, neutral: str) -> None:
+def test_finish_reasons(raw: str | None, has_calls: bool, neutral: str) -> None:
     message: dict[str, Any] = {"content": None if has_calls else "x"}
     if has_calls:
         message["tool_calls"] = [_wire_call("c", "get_time", "{}")]
@@ -661,7 +662,7 @@ def test_c37_finish_reasons(raw: str | None, has_calls: bool, neutral: str) -> N
     assert (r.finish_reason, r.raw_finish_reason) == (neutral, raw)
 
 
-def test_c37_length_with_cut_arguments_is_malformed_not_crashing() -> None:
+def test_length_with_cut_arguments_is_malformed_not_crashing() -> None:
     body = completion({"tool_calls": [_wire_call("c", "get_weather", '{"city": "Pa')]}, "length")
     r = ADAPTER.parse_response(HttpResponse(200, {}, body))
     assert r.finish_reason == "length"
@@ -743,7 +744,7 @@ FRAGMENTED = sse(
 )
 
 
-def test_c38_fragments_joined_by_index_id_and_name_from_first_only() -> None:
+def test_fragments_joined_by_index_id_and_name_from_first_only() -> None:
     r, events = decode_stream(FRAGMENTED)
     assert [(c.id, c.name, c.arguments) for c in r.tool_calls] == [
         ("call_a", "get_weather", {"city": "Paris"}),
@@ -766,7 +767,7 @@ def test_c38_fragments_joined_by_index_id_and_name_from_first_only() -> None:
     assert events[-1].index == 1
 
 
-def test_c38_interleaved_parallel_calls_never_merge() -> None:
+def test_interleaved_parallel_calls_never_merge() -> None:
     body = sse(
         chunk({"tool_calls": [_delta(0, "a", "get_weather", '{"city":')]}),
         chunk({"tool_calls": [_delta(1, "b", "get_time", "{")]}),
@@ -781,7 +782,7 @@ def test_c38_interleaved_parallel_calls_never_merge() -> None:
     assert summary(r) == sdk_stream(body)
 
 
-def test_c38_whole_calls_in_one_chunk() -> None:
+def test_whole_calls_in_one_chunk() -> None:
     body = sse(
         chunk(
             {
@@ -799,14 +800,14 @@ def test_c38_whole_calls_in_one_chunk() -> None:
     assert sum(isinstance(e, ToolCallFinished) for e in events) == 2
 
 
-def test_c38_zero_argument_call_yields_empty_dict() -> None:
+def test_zero_argument_call_yields_empty_dict() -> None:
     body = sse(chunk({"tool_calls": [_delta(0, "z", "get_time", "")]}), chunk({}, "tool_calls"))
     call = decode_stream(body)[0].tool_calls[0]
     assert call.arguments == {}
     assert not call.malformed
 
 
-def test_c38_chunks_without_index_are_keyed_by_id() -> None:
+def test_chunks_without_index_are_keyed_by_id() -> None:
     body = sse(
         chunk({"tool_calls": [{"id": "m1", "function": {"name": "a", "arguments": "{}"}}]}),
         chunk({"tool_calls": [{"id": "m2", "function": {"name": "b", "arguments": "{}"}}]}),
@@ -815,7 +816,7 @@ def test_c38_chunks_without_index_are_keyed_by_id() -> None:
     assert [c.id for c in decode_stream(body)[0].tool_calls] == ["m1", "m2"]
 
 
-def test_c38_repeated_id_and_name_in_later_fragments_are_not_concatenated() -> None:
+def test_repeated_id_and_name_in_later_fragments_are_not_concatenated() -> None:
     body = sse(
         chunk({"tool_calls": [_delta(0, "a", "get_time", "{")]}),
         chunk({"tool_calls": [_delta(0, "a", "get_time", "}")]}),
@@ -837,7 +838,7 @@ def test_stream_text_events_and_finished() -> None:
     assert summary(r) == sdk_stream(body)
 
 
-def test_c39_comments_skipped_and_done_ends_the_stream() -> None:
+def test_comments_skipped_and_done_ends_the_stream() -> None:
     body = (
         b": OPENROUTER PROCESSING\n\n"
         + sse(chunk({"content": "ok"}), chunk({}, "stop"))
@@ -847,7 +848,7 @@ def test_c39_comments_skipped_and_done_ends_the_stream() -> None:
     assert r.text == "ok"
 
 
-def test_c39_in_band_error_chunk_raises_typed_error() -> None:
+def test_in_band_error_chunk_raises_typed_error() -> None:
     body = sse(
         chunk({"content": "x"}),
         {"error": {"message": "Internal error", "type": "server_error", "code": None}},
@@ -858,7 +859,7 @@ def test_c39_in_band_error_chunk_raises_typed_error() -> None:
     assert info.value.retryable
 
 
-def test_c39_error_event_raises_typed_error() -> None:
+def test_error_event_raises_typed_error() -> None:
     body = (
         b'event: error\ndata: {"error":{"message":"slow down","type":"rate_limit_exceeded",'
         b'"code":"rate_limit_exceeded"}}\n\n'
@@ -941,7 +942,7 @@ def _stream_case(draw: st.DrawFn) -> tuple[bytes, bytes]:
 
 
 @given(_stream_case(), st.lists(st.integers(0, 10_000), max_size=12))
-def test_c38_any_stream_split_decodes_like_the_whole_response(
+def test_any_stream_split_decodes_like_the_whole_response(
     case: tuple[bytes, bytes], cuts: list[int]
 ) -> None:
     whole, stream = case
@@ -955,12 +956,12 @@ def test_c38_any_stream_split_decodes_like_the_whole_response(
 
 
 @given(st.lists(st.integers(0, 10_000), max_size=20))
-def test_c38_recorded_style_stream_split_anywhere_is_unchanged(cuts: list[int]) -> None:
+def test_recorded_style_stream_split_anywhere_is_unchanged(cuts: list[int]) -> None:
     whole = _feed_all([FRAGMENTED])[0]
     assert _feed_all(_split(FRAGMENTED, cuts))[0] == whole
 
 
-def test_c38_stream_split_at_every_byte_boundary() -> None:
+def test_stream_split_at_every_byte_boundary() -> None:
     whole = _feed_all([FRAGMENTED])[0]
     for i in range(len(FRAGMENTED) + 1):
         assert _feed_all([FRAGMENTED[:i], FRAGMENTED[i:]])[0] == whole
@@ -992,7 +993,7 @@ def _openai_error(message: str, type: str | None, code: Any, param: str | None =
     return {"error": {"message": message, "type": type, "param": param, "code": code}}
 
 
-def test_c40_openai_error_bodies_map_to_the_neutral_tree() -> None:
+def test_openai_error_bodies_map_to_the_neutral_tree() -> None:
     e = _err(
         401,
         _openai_error(
@@ -1041,7 +1042,7 @@ def test_c40_openai_error_bodies_map_to_the_neutral_tree() -> None:
     assert e.retryable
 
 
-def test_c40_rate_limit_and_retry_after_headers() -> None:
+def test_rate_limit_and_retry_after_headers() -> None:
     body = _openai_error("Rate limit reached", "tokens", "rate_limit_exceeded")
     e = _err(429, body, {"retry-after-ms": "1500", "retry-after": "9"})
     assert isinstance(e, RateLimitError)
@@ -1053,13 +1054,13 @@ def test_c40_rate_limit_and_retry_after_headers() -> None:
     assert _err(429, body).retry_after is None
 
 
-def test_c40_x_should_retry_header_wins() -> None:
+def test_x_should_retry_header_wins() -> None:
     body = _openai_error("nope", "server_error", None)
     assert _err(500, body, {"x-should-retry": "false"}).retryable is False
     assert _err(400, body, {"x-should-retry": "true"}).retryable is True
 
 
-def test_c40_non_json_error_body_keeps_status_class_and_text() -> None:
+def test_non_json_error_body_keeps_status_class_and_text() -> None:
     e = _err(502, b"<html>Bad gateway</html>")
     assert isinstance(e, ServerError)
     assert e.retryable
@@ -1068,12 +1069,12 @@ def test_c40_non_json_error_body_keeps_status_class_and_text() -> None:
     assert isinstance(_err(400, b""), BadRequestError)
 
 
-def test_c40_error_headers_are_redacted() -> None:
+def test_error_headers_are_redacted() -> None:
     e = _err(401, _openai_error("bad key", None, "invalid_api_key"), {"authorization": "Bearer s"})
     assert e.headers["authorization"] == "<redacted>"
 
 
-def test_c40_model_output_error_from_tool_use_failed_code() -> None:
+def test_model_output_error_from_tool_use_failed_code() -> None:
     e = _err(
         400,
         {

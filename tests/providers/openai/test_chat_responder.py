@@ -36,7 +36,7 @@ from ._strategies import neutral_responses
 
 CHAT = ["openai", "azure-openai", "xai", "openrouter", "groq"]
 FAMILY = [*CHAT, "openai-responses"]
-WHOLE_CALLS = {"xai", "groq"}  # provider-dialects.md table 10 (C38)
+WHOLE_CALLS = {"xai", "groq"}  # docs/dialects.md#stream-xai, docs/dialects.md#stream-groq
 CONFIGS: dict[str, Config] = {
     "azure-openai": AzureConfig(api_key="k", endpoint="https://r.openai.azure.com"),
     "openrouter": OpenRouterConfig(api_key="k"),
@@ -213,7 +213,7 @@ def test_stream_is_split_the_way_the_provider_streams(name: str) -> None:
     assert chunks[-1] == b"data: [DONE]\n\n"
     deltas = _tool_deltas(events)
     if name in WHOLE_CALLS:
-        # "the function call is returned in whole in a single chunk" (C38)
+        # "the function call is returned in whole in a single chunk" (docs/dialects.md#stream-xai)
         assert deltas == [
             {
                 "index": 0,
@@ -405,7 +405,8 @@ def test_request_maps_renamed_tools_and_strict_nulls(name: str) -> None:
     assert tc["function"]["name"] == wire
     sent_args = json.loads(tc["function"]["arguments"])
     if a.profile.strict_mode == "per_tool":
-        # OpenAI strict: every property required, optional ones sent as null (C19).
+        # OpenAI strict: every property required, optional ones sent as null
+        # (docs/dialects.md#strict-openai-required).
         assert sent_args == {"title": "Q3", "pages": None, "meta": {"author": "Ann", "tags": None}}
     else:
         assert sent_args == arguments  # xAI strict keeps optional properties optional

@@ -1,4 +1,7 @@
-"""Every recorded Chat Completions exchange in the shared corpus decodes (C28, C37-C40).
+"""Every recorded Chat Completions exchange in the shared corpus decodes: arguments, finish
+reasons, streams, in-band errors and error bodies (docs/dialects.md#arguments,
+docs/dialects.md#finish, docs/dialects.md#streaming, docs/dialects.md#inband,
+docs/dialects.md#errors).
 
 For the openai, azure_openai, xai (HTTP only: the ``*.xai.yaml`` files are gRPC), openrouter and
 groq recordings: a 2xx body decodes into as many tool calls as ``index.json`` says the

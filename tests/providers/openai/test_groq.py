@@ -47,7 +47,7 @@ def test_registered_url_and_stream_body() -> None:
     assert typeddict_problems(body, CompletionCreateParamsStreaming) == []
 
 
-def test_c40_tool_use_failed_is_a_non_retryable_model_output_error() -> None:
+def test_tool_use_failed_is_a_non_retryable_model_output_error() -> None:
     with pytest.raises(ModelOutputError) as info:
         ADAPTER.parse_response(HttpResponse(400, {}, json.dumps(TOOL_USE_FAILED).encode()))
     e = info.value
@@ -56,7 +56,7 @@ def test_c40_tool_use_failed_is_a_non_retryable_model_output_error() -> None:
     assert '"foo": "bar"' in str(e)  # the rejected generation is shown
 
 
-def test_c39_in_band_error_event_tool_use_failed() -> None:
+def test_in_band_error_event_tool_use_failed() -> None:
     error = {**TOOL_USE_FAILED["error"], "status_code": 400}
     body = (
         b'data: {"id":"c","model":"m","choices":[{"index":0,"delta":{"role":"assistant"}}]}\n\n'
@@ -76,7 +76,7 @@ def test_other_400s_stay_bad_requests() -> None:
     assert type(info.value) is BadRequestError
 
 
-def test_c40_rate_limit_reset_durations() -> None:
+def test_rate_limit_reset_durations() -> None:
     headers = {"x-ratelimit-reset-requests": "2m59.56s", "x-ratelimit-reset-tokens": "7.66s"}
     body = {
         "error": {"message": "Rate limit reached", "type": "tokens", "code": "rate_limit_exceeded"}
@@ -86,7 +86,7 @@ def test_c40_rate_limit_reset_durations() -> None:
     assert info.value.retry_after == pytest.approx(179.56)
 
 
-def test_c38_whole_calls_and_x_groq_usage() -> None:
+def test_whole_calls_and_x_groq_usage() -> None:
     chunks: list[Any] = [
         {
             "id": "c",

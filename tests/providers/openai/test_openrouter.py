@@ -54,14 +54,14 @@ def _err(status: int, body: Any, headers: dict[str, str] | None = None) -> Provi
     return info.value
 
 
-def test_c40_402_out_of_credits_is_not_retryable() -> None:
+def test_402_out_of_credits_is_not_retryable() -> None:
     e = _err(402, {"error": {"code": 402, "message": "Insufficient credits"}})
     assert type(e) is ProviderError
     assert not e.retryable
     assert e.status == 402
 
 
-def test_c40_nested_upstream_error_text_is_in_the_message() -> None:
+def test_nested_upstream_error_text_is_in_the_message() -> None:
     body = {
         "error": {
             "code": 429,
@@ -79,7 +79,7 @@ def test_c40_nested_upstream_error_text_is_in_the_message() -> None:
     assert "Google: google/gemini-2.0-flash-exp:free is temporarily rate-limited" in str(e)
 
 
-def test_c40_nested_upstream_json_body_is_unwrapped() -> None:
+def test_nested_upstream_json_body_is_unwrapped() -> None:
     raw = json.dumps({"error": {"message": "Tool call id was abc but must be ...", "code": 400}})
     body = {
         "error": {
@@ -93,7 +93,7 @@ def test_c40_nested_upstream_json_body_is_unwrapped() -> None:
     assert "(Mistral: Tool call id was abc but must be ...)" in str(e)
 
 
-def test_c40_503_no_provider_is_retryable() -> None:
+def test_503_no_provider_is_retryable() -> None:
     e = _err(
         503, {"error": {"code": 503, "message": "No endpoints found matching your data policy"}}
     )
@@ -101,14 +101,14 @@ def test_c40_503_no_provider_is_retryable() -> None:
     assert e.retryable
 
 
-def test_c39_error_under_http_200_non_streamed() -> None:
+def test_error_under_http_200_non_streamed() -> None:
     body = {"error": {"code": 502, "message": "Upstream failed"}, "user_id": "u"}
     with pytest.raises(ServerError) as info:
         ADAPTER.parse_response(HttpResponse(200, {}, json.dumps(body).encode()))
     assert info.value.status == 200
 
 
-def test_c39_processing_comments_and_in_band_error_chunk() -> None:
+def test_processing_comments_and_in_band_error_chunk() -> None:
     chunk = {
         "id": "gen-1",
         "provider": "Minimax",
@@ -139,7 +139,7 @@ def test_c39_processing_comments_and_in_band_error_chunk() -> None:
     assert info.value.status == 200
 
 
-def test_c37_finish_reason_error_is_other() -> None:
+def test_finish_reason_error_is_other() -> None:
     body = {
         "id": "g",
         "model": "m",

@@ -3,7 +3,7 @@
 Oracles: request bodies validate against openai-python's ``ResponseCreateParams*`` TypedDicts
 (unknown keys reported); decoded responses equal what the SDK's client parses
 (``construct_type``), and streams equal what the SDK's ``ResponseStreamState`` accumulates.
-Tests named ``test_cNN_*`` cover the checks of ``shared/provider-dialects.md``.
+The rules tested are those of docs/dialects.md for ``responses``.
 """
 
 from __future__ import annotations
@@ -388,13 +388,13 @@ def test_a_vendor_subclass_changes_only_url_auth_and_name() -> None:
 # --- tools: strict, parallel, tool_choice --------------------------------------------------------
 
 
-def test_c18_unmarked_tool_is_sent_with_explicit_strict_false() -> None:
+def test_unmarked_tool_is_sent_with_explicit_strict_false() -> None:
     [tool] = body_of(Request("gpt-4o", [Message.user("hi")], tools=[WEATHER]))["tools"]
     assert tool["strict"] is False
     assert tool["parameters"] == WEATHER_SCHEMA  # non-strict: sent as written
 
 
-def test_c18_c19_strict_tool_is_made_strict() -> None:
+def test_strict_tool_is_made_strict() -> None:
     body = body_of(Request("gpt-4o", [Message.user("hi")], tools=[STRICT_WEATHER]))
     assert body["tools"] == [
         {
@@ -415,7 +415,7 @@ def test_c18_c19_strict_tool_is_made_strict() -> None:
     ]
 
 
-def test_c21_strict_tools_send_parallel_false() -> None:
+def test_strict_tools_send_parallel_false() -> None:
     body = body_of(Request("gpt-4o", [Message.user("hi")], tools=[STRICT_WEATHER]))
     assert body["parallel_tool_calls"] is False
     with pytest.raises(UsageError, match="parallel_tool_calls"):
@@ -437,7 +437,7 @@ def test_c21_strict_tools_send_parallel_false() -> None:
         ((WEATHER,), True, True),
     ],
 )
-def test_c26_parallel_tool_calls_only_with_tools(
+def test_parallel_tool_calls_only_with_tools(
     tools: tuple[Tool, ...], parallel: bool | None, expected: bool | None
 ) -> None:
     body = body_of(
@@ -458,14 +458,14 @@ def test_tool_choice_left_out_when_not_set_or_without_tools() -> None:
     assert "tool_choice" not in body_of(Request("gpt-4o", [Message.user("hi")], tool_choice="none"))
 
 
-def test_c24_named_tool_choice_is_flat() -> None:
+def test_named_tool_choice_is_flat() -> None:
     body = body_of(
         Request("gpt-4o", [Message.user("hi")], tools=[WEATHER, TIME], tool_choice="get_time")
     )
     assert body["tool_choice"] == {"type": "function", "name": "get_time"}
 
 
-def test_c01_renamed_tool_round_trip() -> None:
+def test_renamed_tool_round_trip() -> None:
     dotted = Tool("weather.get", "w", {"type": "object", "properties": {"q": {"type": "string"}}})
     request = Request("gpt-4o", [Message.user("hi")], tools=[dotted], tool_choice="weather.get")
     body = body_of(request)
@@ -552,7 +552,7 @@ def _follow_up(response: Response, *results: ToolResult) -> list[dict[str, Any]]
     return items
 
 
-def test_c31_results_use_call_id_never_the_item_id() -> None:
+def test_results_use_call_id_never_the_item_id() -> None:
     response = decode([fc(1, "get_weather", '{"city":"Paris"}'), fc(2, "get_time", "")])
     assert [c.id for c in response.tool_calls] == ["call_0001", "call_0002"]
     assert response.tool_calls[0].opaque == ProviderPart("openai-responses", {"id": "fc_0001"})
@@ -643,7 +643,7 @@ def test_history_from_another_provider_has_no_item_ids() -> None:
 
 
 @pytest.mark.parametrize("call_id", ["x" * 65, "tooluse_a.b:c", "id with spaces"])
-def test_c29_ids_that_do_not_fit_are_remapped_the_same_for_call_and_result(call_id: str) -> None:
+def test_ids_that_do_not_fit_are_remapped_the_same_for_call_and_result(call_id: str) -> None:
     items = body_of(
         Request(
             "gpt-4o",
@@ -699,7 +699,7 @@ def test_decodes_calls_text_usage_like_the_sdk() -> None:
     ]
 
 
-def test_c28_invalid_argument_json_is_kept_and_marked() -> None:
+def test_invalid_argument_json_is_kept_and_marked() -> None:
     raw = json.dumps(response_json([fc(1, "get_weather", '{"city": "Par')])).encode()
     response = ADAPTER.parse_response(HttpResponse(200, {}, raw))
     [call] = response.tool_calls
@@ -730,7 +730,7 @@ def test_c28_invalid_argument_json_is_kept_and_marked() -> None:
         ([], "cancelled", None, "other", "cancelled"),
     ],
 )
-def test_c37_finish_reason_from_status_and_items(
+def test_finish_reason_from_status_and_items(
     output: list[dict[str, Any]], status: str, reason: str | None, finish: str, raw: str
 ) -> None:
     body = json.dumps(response_json(output, status=status, reason=reason)).encode()
@@ -739,7 +739,7 @@ def test_c37_finish_reason_from_status_and_items(
     assert summary(response) == sdk_parse(body)
 
 
-def test_c37_cut_off_call_is_not_parsed() -> None:
+def test_cut_off_call_is_not_parsed() -> None:
     # Even text that happens to parse is not trusted once the output was cut off.
     output = [fc(1, "get_weather", '{"city":"Paris"}', status="incomplete")]
     body = json.dumps(response_json(output, status="incomplete", reason="max_output_tokens"))
@@ -814,7 +814,7 @@ def _error_body(message: str, type_: str, code: str | None, param: str | None = 
         (500, b"upstream connect error", {}, ServerError, True),
     ],
 )
-def test_c40_error_bodies_map_to_the_neutral_tree(
+def test_error_bodies_map_to_the_neutral_tree(
     status: int, body: bytes, headers: dict[str, str], cls: type[Exception], retryable: bool
 ) -> None:
     response = HttpResponse(status, headers, body)
@@ -828,7 +828,7 @@ def test_c40_error_bodies_map_to_the_neutral_tree(
         assert error.retry_after == 1.5
 
 
-def test_c39_failed_response_raises() -> None:
+def test_failed_response_raises() -> None:
     data = response_json([], status="failed", usage=None)
     data["error"] = {"code": "server_error", "message": "The model failed."}
     with pytest.raises(ServerError, match="The model failed") as info:
@@ -837,7 +837,7 @@ def test_c39_failed_response_raises() -> None:
     assert info.value.code == "server_error"
 
 
-def test_c39_error_envelope_under_200_raises() -> None:
+def test_error_envelope_under_200_raises() -> None:
     body = _error_body(
         "You exceeded your current quota", "insufficient_quota", "insufficient_quota"
     )
@@ -848,7 +848,7 @@ def test_c39_error_envelope_under_200_raises() -> None:
 
 
 @pytest.mark.parametrize("code", ["invalid_prompt", "image_too_large", "bio_policy"])
-def test_c40_failed_response_for_a_caller_error_is_a_bad_request(code: str) -> None:
+def test_failed_response_for_a_caller_error_is_a_bad_request(code: str) -> None:
     data = response_json([], status="failed", usage=None)
     data["error"] = {"code": code, "message": "Rejected."}
     with pytest.raises(BadRequestError, match="Rejected") as info:
@@ -869,7 +869,7 @@ PARALLEL = response_json(
 )
 
 
-def test_c38c_stream_matches_the_sdk_and_the_snapshot() -> None:
+def test_stream_matches_the_sdk_and_the_snapshot() -> None:
     data = sse(stream_events(PARALLEL))
     response = decode_stream(data)
     assert summary(response) == sdk_stream(data)
@@ -909,7 +909,7 @@ def test_stream_events_in_order() -> None:
     ]
 
 
-def test_c38c_done_event_wins_over_the_fragments() -> None:
+def test_done_event_wins_over_the_fragments() -> None:
     events = stream_events(response_json([fc(1, "get_weather", '{"city":"Paris"}')]))
     for e in events:
         if e["type"] == "response.function_call_arguments.delta":
@@ -975,7 +975,7 @@ def test_completed_without_output_uses_the_streamed_items() -> None:
     assert response == ADAPTER.decode(final)
 
 
-def test_c37_stream_cut_off_by_max_output_tokens() -> None:
+def test_stream_cut_off_by_max_output_tokens() -> None:
     final = response_json(
         [fc(1, "get_weather", '{"city":"Par', status="incomplete")],
         status="incomplete",
@@ -1006,7 +1006,7 @@ def test_c37_stream_cut_off_by_max_output_tokens() -> None:
         },
     ],
 )
-def test_c39_error_event_raises(event: dict[str, Any]) -> None:
+def test_error_event_raises(event: dict[str, Any]) -> None:
     start = stream_events(response_json([]))[:2]
     decoder = ADAPTER.stream_decoder()
     with pytest.raises(RateLimitError, match="Slow down") as info:
@@ -1014,7 +1014,7 @@ def test_c39_error_event_raises(event: dict[str, Any]) -> None:
     assert info.value.status == 200
 
 
-def test_c39_response_failed_raises() -> None:
+def test_response_failed_raises() -> None:
     failed = response_json([], status="failed", usage=None)
     failed["error"] = {"code": "server_error", "message": "Something broke"}
     decoder = ADAPTER.stream_decoder()
@@ -1022,7 +1022,7 @@ def test_c39_response_failed_raises() -> None:
         decoder.feed(sse([{"type": "response.failed", "response": failed}]))
 
 
-def test_c39_noise_is_skipped() -> None:
+def test_noise_is_skipped() -> None:
     data = b": keep-alive\n\n" + sse(stream_events(PARALLEL)) + b"data: [DONE]\n\n"
     assert decode_stream(data) == ADAPTER.decode(PARALLEL)
 

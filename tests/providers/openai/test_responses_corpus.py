@@ -140,7 +140,7 @@ _CONFIG = ADAPTER.config_type()
 @pytest.mark.parametrize(
     ("file", "k"), _replays(), ids=[f"{Path(f).name}-{k}" for f, k in _replays()]
 )
-def test_c31_replayed_turn_matches_what_the_server_accepted(file: str, k: int) -> None:
+def test_replayed_turn_matches_what_the_server_accepted(file: str, k: int) -> None:
     interactions = load_cassette(CORPUS / file)
     nxt = interactions[k + 1]
     assert nxt.request is not None
@@ -151,7 +151,7 @@ def test_c31_replayed_turn_matches_what_the_server_accepted(file: str, k: int) -
     sent = [i for i in body["input"] if i.get("type") in ("reasoning", "function_call")]
     if not sent:
         # The turn itself was referenced by previous_response_id; only the outputs were sent,
-        # paired by call_id, which is the neutral ToolCall.id (C31).
+        # paired by call_id, which is the neutral ToolCall.id (docs/dialects.md#ids-responses-two).
         assert body["previous_response_id"] == decoded.id
         outputs = [i["call_id"] for i in body["input"] if i["type"] == "function_call_output"]
         assert outputs == [c.id for c in decoded.tool_calls]
@@ -165,8 +165,8 @@ def test_c31_replayed_turn_matches_what_the_server_accepted(file: str, k: int) -
         return
     # Otherwise the server accepted calls without item ids; fctest sends the same calls (with
     # their fc_ ids). pydantic-ai's 2025 recordings sent the fc_ id *as* call_id on both the
-    # call and its output, which the server accepted because the two agreed (C31 is about the
-    # pairing); fctest always pairs by call_id.
+    # call and its output, which the server accepted because the two agreed (what matters is the
+    # pairing: docs/dialects.md#ids-responses-two); fctest always pairs by call_id.
     assert len(ours) == len(sent)
     for mine, theirs in zip(ours, sent, strict=True):
         assert theirs["call_id"] in (mine["call_id"], mine["id"])

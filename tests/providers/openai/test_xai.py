@@ -39,7 +39,7 @@ def test_registered() -> None:
     assert isinstance(get_adapter("xai"), XAIAdapter)
 
 
-def test_c18_tools_are_always_strict_and_say_so() -> None:
+def test_tools_are_always_strict_and_say_so() -> None:
     loose = Tool("a", "", {"type": "object", "properties": {}}, strict=False)
     body = _body(Request(model="grok-4", messages=(Message.user("x"),), tools=(loose, OPTIONAL)))
     assert [t["function"]["strict"] for t in body["tools"]] == [True, True]
@@ -55,7 +55,7 @@ def test_strict_closes_objects_but_keeps_optional_properties_optional() -> None:
     }
 
 
-def test_c21_does_not_force_serial_calls_under_implicit_strict() -> None:
+def test_does_not_force_serial_calls_under_implicit_strict() -> None:
     request = Request(model="grok-4", messages=(Message.user("x"),), tools=(OPTIONAL,))
     assert "parallel_tool_calls" not in _body(request)
     parallel = Request(
@@ -81,7 +81,7 @@ def test_refused_keywords_are_local_errors() -> None:
         )
 
 
-def test_c38_whole_call_in_one_chunk() -> None:
+def test_whole_call_in_one_chunk() -> None:
     chunks = [
         {
             "id": "x",
@@ -134,7 +134,7 @@ def test_c38_whole_call_in_one_chunk() -> None:
     assert (r.text, r.finish_reason, r.provider) == (None, "tool_calls", "xai")
 
 
-def test_c40_xai_error_envelope() -> None:
+def test_xai_error_envelope() -> None:
     body = b'{"code":"unauthenticated:no-credentials","error":"No credentials presented."}'
     with pytest.raises(ProviderError) as info:
         ADAPTER.parse_response(HttpResponse(401, {}, body))

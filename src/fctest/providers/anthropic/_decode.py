@@ -4,7 +4,7 @@ See the package docstring for the wire docs. Sources for
 what is decoded here: the ``anthropic`` SDK's ``types/message.py``, ``types/stop_reason.py``,
 ``types/usage.py``, ``types/raw_message_stream_event.py``, ``_streaming.py`` (``ping``
 skipped, ``event: error`` raised), ``lib/streaming/_messages.py`` (``accumulate_event``),
-``types/shared/error_type.py`` and platform.claude.com/docs/en/api/errors.
+``types/shared/error_type.py`` and https://platform.claude.com/docs/en/api/errors.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ PROVIDER = "anthropic"
 
 # --- bodies --------------------------------------------------------------------------------
 
-# SDK types/stop_reason.py; C37. pause_turn: a server-tool loop paused, send the turn back to
-# continue ("other"); refusal: a safety classifier intervened.
+# SDK types/stop_reason.py (docs/dialects.md#finish-anthropic). pause_turn: a server-tool loop
+# paused, send the turn back to continue ("other"); refusal: a safety classifier intervened.
 FINISH: Mapping[str, FinishReason] = {
     "end_turn": "stop",
     "stop_sequence": "stop",
@@ -65,8 +65,8 @@ _USAGE_KEYS = (
     "cache_read_input_tokens",
 )
 
-# error.type -> class for errors that come without a telling HTTP status (inside a 200 stream),
-# SDK types/shared/error_type.py and api/errors.
+# error.type -> class for errors that come without a telling HTTP status (inside a 200 stream):
+# docs/dialects.md#errors-anthropic, docs/dialects.md#inband-anthropic.
 _BY_TYPE: Mapping[str, type[ProviderError]] = {
     "invalid_request_error": BadRequestError,
     "request_too_large": BadRequestError,
@@ -81,8 +81,8 @@ _BY_TYPE: Mapping[str, type[ProviderError]] = {
 }
 
 # invalid_request_error messages that mean "the prompt does not fit": "prompt is too long:
-# 208656 tokens > 200000 maximum" and "input length and `max_tokens` exceed context limit: ..."
-# (anthropics/claude-code#59696, docker/docker-agent#569).
+# 208656 tokens > 200000 maximum" (docs/dialects.md#errors-anthropic-context) and, unconfirmed,
+# "input length and `max_tokens` exceed context limit: ...".
 _CONTEXT = re.compile(r"prompt is too long|exceed context limit", re.IGNORECASE)
 
 
@@ -157,7 +157,7 @@ def parse_message(body: JSONObject, restore: Callable[[ToolCall], ToolCall] | No
 def parse_error_object(
     error: Any, status: int, text: str, headers: Mapping[str, str], body: Any
 ) -> ProviderError:
-    """The neutral error for Anthropic's ``error`` object (C39, C40).
+    """The neutral error for Anthropic's ``error`` object (docs/dialects.md#errors-anthropic).
 
     The HTTP status picks the class (529 -> ``OverloadedError``, shared ``_errors``); the
     ``error.type`` refines it (an overloaded 500/503, a context-length 400) and decides alone
@@ -212,9 +212,10 @@ class AnthropicStreamDecoder(SSEStreamDecoder):
     Events (SDK ``types/raw_message_stream_event.py``; streaming doc): ``message_start``,
     ``content_block_start``/``_delta``/``_stop``, ``message_delta`` (stop reason and cumulative
     usage), ``message_stop``; ``ping`` is skipped and ``error`` raises (SDK ``_streaming.py``;
-    C39). A ``tool_use`` block starts with a placeholder ``input: {}`` that the concatenated
-    ``input_json_delta`` fragments replace (C38b); the placeholder stands only when no fragment
-    came, as in the SDK's ``accumulate_event``. Fragments are joined once, at the block's end:
+    docs/dialects.md#inband-anthropic). A ``tool_use`` block starts with a placeholder
+    ``input: {}`` that the concatenated ``input_json_delta`` fragments replace
+    (docs/dialects.md#stream-anthropic); the placeholder stands only when no fragment came, as
+    in the SDK's ``accumulate_event``. Fragments are joined once, at the block's end:
     the SDK helper re-parses the growing buffer on every delta and slows down as a stream grows.
     """
 

@@ -17,12 +17,12 @@ class AnthropicConfig(Config):
     """Settings for the Anthropic API.
 
     ``version`` (default ``"2023-06-01"``) is sent as ``anthropic-version``. ``2026-10-21``, the
-    version the 2.x SDKs send, removes ``temperature``/``top_p``/``top_k`` (400), so fctest
-    refuses a ``temperature`` under it (platform.claude.com/docs/en/api/versioning). ``beta``
-    lists ``anthropic-beta`` flags. ``max_tokens`` (default 4096, what pydantic-ai and the
-    recorded corpus send) is used when the request sets no ``max_output_tokens``: the API
-    requires the field (SDK ``MessageCreateParamsBase.max_tokens: Required[int]``); with
-    ``thinking_budget`` the budget is added on top, since thinking tokens count toward it.
+    version the 2.x SDKs send, removes ``temperature``/``top_p``/``top_k`` (400), so fctest refuses
+    a ``temperature`` under it (docs/dialects.md#anthropic-version-2026). ``beta`` lists
+    ``anthropic-beta`` flags. ``max_tokens`` (default 4096, what pydantic-ai and the recorded corpus
+    send) is used when the request sets no ``max_output_tokens``: the API requires the field
+    (docs/dialects.md#max-tokens-anthropic); with ``thinking_budget`` the budget is added on top,
+    since thinking tokens count toward it.
     """
 
     version: str = "2023-06-01"
@@ -60,6 +60,11 @@ _STRICT_KEYWORDS: Mapping[str, KeywordMode] = {
     **dict.fromkeys(("$schema", "$id", "$comment", "$anchor"), "dropped"),
 }
 
+_LIMITS = (
+    "https://platform.claude.com/docs/en/build-with-claude/structured-outputs, Schema complexity "
+    "limits (docs/dialects.md#strict-anthropic-limits)"
+)
+
 PROFILE = Profile(
     tool_name_pattern=r"^[a-zA-Z0-9_-]{1,128}$",
     tool_name_max_length=128,
@@ -68,6 +73,8 @@ PROFILE = Profile(
     transformer=AnthropicStrictTransformer,
     strict_keywords=_STRICT_KEYWORDS,
     strict_unknown_keyword="rewritten",
+    # Strict tool use is documented for the 4.5 generation and later only; no model rule yet
+    # (docs/dialects.md#conflict-anthropic-strict-models).
     strict_mode="per_tool",
     strict_default=False,
     max_strict_tools=20,
@@ -89,24 +96,41 @@ PROFILE = Profile(
         "max_tokens_field": "SDK MessageCreateParamsBase.max_tokens: Required[int]",
         "base_url": "SDK _client.py default base URL",
         "env": "SDK _client.py: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL",
-        "tool_name_pattern": "400 'tools.N.custom.name: String should match pattern "
-        "^[a-zA-Z0-9_-]{1,128}$' (provider-dialects.md §3 [I2][I3])",
-        "tool_name_max_length": "provider-dialects.md §3 [I3] ('at most 128 characters')",
-        "max_tools": "no general cap documented (provider-dialects.md §3, §15)",
+        "tool_name_pattern": (
+            "400 'tools.N.custom.name: String should match pattern ^[a-zA-Z0-9_-]{1,128}$' "
+            "since mid-2025 (docs/dialects.md#tool-names-anthropic)"
+        ),
+        "tool_name_max_length": (
+            "128, as the 400 quotes; the docs document 64 "
+            "(docs/dialects.md#conflict-anthropic-name-length)"
+        ),
+        "max_tools": "no general cap documented (docs/dialects.md#max-tools-others)",
         "strict_keywords": SO_DOC,
         "keywords": SO_DOC,
         "keywords.oneOf": f"{SDK_TRANSFORM} turns oneOf into anyOf",
         "keywords.$schema": "annotation only",
-        "max_strict_tools": f"{SO_DOC}, Schema complexity limits (C20)",
-        "max_strict_optional_params": f"{SO_DOC}, Schema complexity limits (C20)",
-        "max_strict_union_params": f"{SO_DOC}, Schema complexity limits (C20)",
-        "tool_choice": "SDK types/tool_choice_{auto,any,tool,none}_param.py (C23, C24)",
-        "parallel_call_control": "tool_choice.disable_parallel_tool_use (SDK; C27)",
-        "strict_default": "strict is opt-in (SDK tool_param.py 'strict: bool'; C18)",
+        "max_strict_tools": _LIMITS,
+        "max_strict_optional_params": _LIMITS,
+        "max_strict_union_params": _LIMITS,
+        "tool_choice": (
+            "SDK types/tool_choice_{auto,any,tool,none}_param.py "
+            "(docs/dialects.md#tool-choice-anthropic)"
+        ),
+        "parallel_call_control": (
+            "tool_choice.disable_parallel_tool_use (SDK; docs/dialects.md#parallel-anthropic)"
+        ),
+        "strict_default": (
+            "strict is opt-in (SDK tool_param.py 'strict: bool'; "
+            "docs/dialects.md#strict-anthropic-flag)"
+        ),
         "structured_output": "output_config.format json_schema (SDK output_config_param.py)",
         "argument_encoding": "tool_use.input is an object (SDK tool_use_block.py)",
-        "id_rule": "400 'tool_use.id: String should match pattern "
-        "^[a-zA-Z0-9_-]+$' (provider-dialects.md §9 [I29], C29)",
-        "requires_parameters": "input_schema is Required (SDK tool_param.py; C07)",
+        "id_rule": (
+            "400 'tool_use.id: String should match pattern ^[a-zA-Z0-9_-]+$' "
+            "(docs/dialects.md#ids-anthropic)"
+        ),
+        "requires_parameters": (
+            "input_schema is Required (SDK tool_param.py; docs/dialects.md#parameters-anthropic)"
+        ),
     },
 )

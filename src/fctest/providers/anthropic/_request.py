@@ -36,8 +36,9 @@ class AnthropicAdapter(Adapter):
             raise UsageError(
                 f"{PROVIDER}: the conversation holds tool calls or results but the request "
                 "declares no tools; Anthropic answers 400 'Requests which include tool_use or "
-                "tool_result blocks must define tools' (anthropic-sdk-python#494). Pass the "
-                "tools, with tool_choice='none' to keep the model from calling them"
+                "tool_result blocks must define tools' (unconfirmed: "
+                "docs/dialects.md#tool-history-anthropic-tools). Pass the tools, with "
+                "tool_choice='none' to keep the model from calling them"
             )
         system, messages = _map_messages(request.messages, fitting)
 
@@ -59,7 +60,7 @@ class AnthropicAdapter(Adapter):
             if cfg.version >= "2026-10-21":
                 raise UsageError(
                     f"{PROVIDER}: anthropic-version {cfg.version} has no temperature parameter "
-                    "(400; platform.claude.com/docs/en/api/versioning); leave temperature unset "
+                    "(400; docs/dialects.md#anthropic-version-2026); leave temperature unset "
                     "or use AnthropicConfig(version='2023-06-01')"
                 )
             body["temperature"] = request.temperature
@@ -148,8 +149,9 @@ def _max_tokens(request: Request, config: AnthropicConfig) -> int:
 
 
 def _check_thinking(body: JSONObject) -> None:
-    """Refuse what the API refuses when thinking is on (extended-thinking doc, "Thinking isn't
-    compatible with temperature, top_p, or top_k modifications as well as forced tool use")."""
+    """Refuse what the API refuses when thinking is on: forced tool use
+    (docs/dialects.md#tool-choice-anthropic-thinking) and a temperature other than 1
+    (docs/dialects.md#thinking-anthropic-temperature; the 400 text quoted is unconfirmed)."""
     thinking = body.get("thinking")
     if not isinstance(thinking, dict) or thinking.get("type") in (None, "disabled"):
         return
@@ -158,7 +160,8 @@ def _check_thinking(body: JSONObject) -> None:
         raise UsageError(
             f"{PROVIDER}: a forced tool_choice ({choice.get('type')!r}) cannot be combined with "
             "extended thinking: Anthropic answers 400 'Thinking may not be enabled when "
-            "tool_choice forces tool use' (C25). Use tool_choice='auto' or turn thinking off"
+            "tool_choice forces tool use' (docs/dialects.md#tool-choice-anthropic-thinking). "
+            "Use tool_choice='auto' or turn thinking off"
         )
     temperature = body.get("temperature")
     if temperature is not None and temperature != 1:
@@ -173,17 +176,19 @@ def _map_tool(fitted: FittedTool) -> JSONObject:
     if fitted.description:
         tool["description"] = fitted.description
     # Always an object schema, {"type":"object","properties":{}} for a parameterless tool
-    # (input_schema is Required; C07). strict is always explicit (C18).
+    # (input_schema is Required: docs/dialects.md#parameters-anthropic). strict is always
+    # explicit (docs/dialects.md#strict-anthropic-flag).
     tool["input_schema"] = fitted.parameters
     tool["strict"] = fitted.strict
     return tool
 
 
 def _map_tool_choice(request: Request, by_name: Mapping[str, FittedTool]) -> JSONObject | None:
-    """``tool_choice`` (C23, C24, C27): auto / any / tool / none.
+    """``tool_choice``: auto / any / tool / none (docs/dialects.md#tool-choice-anthropic).
 
     ``disable_parallel_tool_use`` rides on auto/any/tool ("at most one" on auto, "exactly one"
-    on any/tool); ``ToolChoiceNoneParam`` has no such field, so it is never sent with ``none``.
+    on any/tool); ``ToolChoiceNoneParam`` has no such field, so it is never sent with ``none``
+    (docs/dialects.md#parallel-anthropic).
     """
     mode = request.tool_choice_mode
     forced = request.forced_tool
@@ -208,11 +213,11 @@ def _map_messages(
     """``(system, messages)`` in Anthropic's shape.
 
     Leading system messages become the top-level ``system``; a later one stays in place as a
-    ``role: system`` message (SDK ``SystemMessageParam``; "Mid-conversation system messages").
+    ``role: system`` message (docs/dialects.md#history-anthropic-system).
     The results of one turn, from however many tool messages, go into ONE user message with the
     ``tool_result`` blocks first, in call order, followed by the text of a user message that
-    comes right after (C33). Ids are remapped to ``^[a-zA-Z0-9_-]+$``, the same way for a call
-    and its result (C29).
+    comes right after (docs/dialects.md#history-anthropic-placement). Ids are remapped to
+    ``^[a-zA-Z0-9_-]+$``, the same way for a call and its result (docs/dialects.md#ids-anthropic).
     """
     ids = IdMapper(fitting.profile.id_rule)
     system: list[str] = []
@@ -285,7 +290,8 @@ def _assign(ids: IdMapper, original: str) -> str:
 
 def _map_result(call_id: str, content: Any, is_error: bool, ids: IdMapper) -> JSONObject:
     """A ``tool_result`` block (SDK ``ToolResultBlockParam``): text content, a JSON value
-    encoded as text, and ``is_error`` when the tool failed (C36)."""
+    encoded as text, and ``is_error`` when the tool failed
+    (docs/dialects.md#history-anthropic-result)."""
     block: JSONObject = {
         "type": "tool_result",
         "tool_use_id": ids.lookup(call_id),

@@ -1,15 +1,16 @@
 """Anthropic Messages API, encoding direction: what the API would answer (the decoders' inverse).
 
 Used by the reference server and the round-trip properties; ``_decode`` reads back
-exactly what is written here, and so does the ``anthropic`` SDK. Shapes follow the SDK 2.12
+exactly what is written here, and so does the ``anthropic`` SDK. Shapes follow the SDK 2.15.0
 types (``types/message.py``, ``types/usage.py``, ``types/raw_message_*_event.py``,
-``types/shared/error_type.py``), the streaming doc (platform.claude.com/docs/en/
-build-with-claude/streaming: ``message_start``, per block ``content_block_start``/``_delta``/
-``_stop``, ``message_delta``, ``message_stop``, with ``ping`` events in between) and the errors
-doc (platform.claude.com/docs/en/api/errors), checked against the recorded streams of the corpus
-(``Arize-ai__openinference/anthropic/*streaming*``: a ``ping`` after the first block start, a
-``tool_use`` start with ``input: {}`` then an empty ``input_json_delta``, cumulative usage with
-``input_tokens`` on ``message_delta``).
+``types/shared/error_type.py``), the streaming doc
+(https://platform.claude.com/docs/en/build-with-claude/streaming: ``message_start``, per block
+``content_block_start``/``_delta``/``_stop``, ``message_delta``, ``message_stop``, with ``ping``
+events in between) and the errors doc (https://platform.claude.com/docs/en/api/errors), checked
+against the recorded streams of the corpus (``shared/corpus/Arize-ai__openinference/anthropic/``
+``*streaming*``: a ``ping`` after the first block start, a ``tool_use`` start with ``input: {}``
+then an empty ``input_json_delta``, cumulative usage with ``input_tokens`` on
+``message_delta``; docs/dialects.md#stream-anthropic).
 
 Deterministic: a message without an id gets ``msg_`` + a digest of its content, a call without
 an id ``toolu_`` + a digest of the message id and its position. Lossy on purpose, and refused
@@ -54,7 +55,7 @@ _STOP_REASON: Mapping[FinishReason, str] = {
     "other": "pause_turn",
 }
 
-# HTTP status -> error.type (api/errors; SDK types/shared/error_type.py). Other 4xx are
+# HTTP status -> error.type (docs/dialects.md#errors-anthropic). Other 4xx are
 # invalid_request_error ("We may also use this error type for other 4XX status codes"),
 # other 5xx api_error.
 _ERROR_TYPE: Mapping[int, str] = {

@@ -16,13 +16,14 @@ SO_DOC = "platform.claude.com/docs/en/build-with-claude/structured-outputs, JSON
 
 SDK_TRANSFORM = "anthropic SDK lib/_parse/_transform.py (transform_schema)"
 
-# String formats strict mode accepts (structured-outputs doc; SDK SupportedStringFormats).
+# String formats strict mode accepts (docs/dialects.md#strict-anthropic-formats).
 _STRICT_FORMATS = frozenset(
     {"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"}
 )
 
-# Regex features strict mode rejects: backreferences, lookaround, word boundaries (doc,
-# "Pattern support").
+# Regex features taken as refused by strict mode: backreferences, lookaround, word boundaries.
+# The doc allows "basic" regular expressions; this list is unconfirmed
+# (docs/dialects.md#strict-anthropic-schema).
 _UNSUPPORTED_REGEX = re.compile(r"\\[1-9]|\(\?<?[=!]|\\[bB]|\\k<")
 
 

@@ -1,12 +1,13 @@
 """Gemini API, decoding direction: response bodies, the stream decoder and errors.
 
-See the package docstring for the wire docs, the id scheme and the checks covered.
-Sources for what is decoded here: google-genai 3.4.0 ``types.py`` (``GenerateContentResponse``,
+See the package docstring for the wire docs, the id scheme and the rules covered.
+Sources for what is decoded here: google-genai 3.6.1 ``types.py`` (``GenerateContentResponse``,
 ``Candidate``, ``Part``, ``FunctionCall``, ``FinishReason``, the usage metadata),
 ``_api_client.py`` (SSE lines; ``{"error": ...}`` chunks raised by ``request_streamed``; JSON that
 arrives without SSE framing), ``errors.py`` (``APIError``: ``code``/``status``/``message``, a
-one-element list body) and https://ai.google.dev/gemini-api/docs/generate-content/api-errors
-(statuses; 402 ``RESOURCE_EXHAUSTED`` for depleted prepaid credits is not worth retrying).
+one-element list body) and docs/dialects.md#errors-gemini. That depleted prepaid credits come as
+a 402 ``RESOURCE_EXHAUSTED`` not worth retrying is unconfirmed
+(docs/dialects.md#errors-gemini-prepaid).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def parse_body(
 
 
 def parse_error(response: HttpResponse) -> ProviderError:
-    """The neutral error for a non-2xx answer (C40)."""
+    """The neutral error for a non-2xx answer (docs/dialects.md#errors-gemini)."""
     text = response.text()
     try:
         body = json.loads(response.body) if response.body else None
@@ -326,7 +327,10 @@ _FINISH: Mapping[str, FinishReason] = {
         "content_filter",
     ),
 }
-"""types.FinishReason values that are not ``STOP``; anything unknown is ``other``."""
+"""types.FinishReason values that are not ``STOP``; anything unknown is ``other``.
+``CONTINUATION`` and ``MODEL_ARMOR`` are not in google-genai 3.6.1, and its newer
+``TOO_MANY_TOOL_CALLS``, ``MISSING_THOUGHT_SIGNATURE`` and ``MALFORMED_RESPONSE`` fall to
+``other`` (docs/dialects.md#conflict-gemini-finish)."""
 
 
 def _raw_finish(body: JSONObject, candidate: JSONObject) -> tuple[str | None, bool]:
@@ -346,7 +350,7 @@ def finish_reason(raw: str | None, has_calls: bool, blocked: bool) -> FinishReas
     if blocked:
         return "content_filter"
     if raw is None or raw == "STOP":
-        # Gemini says STOP after function calls: the parts tell (C37).
+        # Gemini says STOP after function calls: the parts tell (docs/dialects.md#finish-gemini).
         return "tool_calls" if has_calls else "stop"
     return _FINISH.get(raw, "other")
 
@@ -374,7 +378,8 @@ _USAGE_KEYS = (
 
 
 def _retry_delay(details: Any) -> float | None:
-    """``retryDelay`` of a ``google.rpc.RetryInfo`` detail (``"30s"``; a Duration in JSON)."""
+    """``retryDelay`` of a ``google.rpc.RetryInfo`` detail (``"30s"``; a Duration in JSON),
+    unconfirmed on the REST API (docs/dialects.md#errors-gemini-429)."""
     if not isinstance(details, list):
         return None
     for detail in details:
@@ -425,16 +430,18 @@ def _error(
     retryable: bool | None = None
     lowered = message.lower()
     if status_name == "UNAVAILABLE":
-        kind = OverloadedError  # 503 "The model is overloaded" ([I23])
+        kind = OverloadedError  # 503 "The model is overloaded" (docs/dialects.md#errors-gemini-503)
     elif status_name == "RESOURCE_EXHAUSTED" and status != 402:
-        kind = RateLimitError  # 429 quota / rate ([I22])
+        kind = RateLimitError  # 429 quota / rate (docs/dialects.md#errors-gemini-429)
     elif "API_KEY_INVALID" in _error_reasons(details):
-        kind = AuthenticationError  # answered as 400 INVALID_ARGUMENT
+        # Answered as 400 INVALID_ARGUMENT; this and the next text are unconfirmed
+        # (docs/dialects.md#errors-gemini-other).
+        kind = AuthenticationError
     elif "exceeds the maximum number of tokens" in lowered:
         kind = ContextLengthError
     if "prepayment credits are depleted" in lowered:
-        # 402 RESOURCE_EXHAUSTED (429 before the change): "Do not retry this request: it won't
-        # succeed until credits are added" (api-errors page; discuss.ai.google.dev/t/183654).
+        # 402 RESOURCE_EXHAUSTED (429 before the change), not worth retrying until credits are
+        # added: unconfirmed (docs/dialects.md#errors-gemini-prepaid).
         retryable = False
     return provider_error(
         PROVIDER,

@@ -13,9 +13,7 @@ from ._schema import GeminiJSONSchemaTransformer, GeminiOpenAPITransformer
 
 __all__ = ["OPENAPI_PROFILE", "PROFILE", "GeminiConfig", "SchemaField"]
 
-_SDK = "google-genai 3.4.0"
-
-_FC_DOC = "https://ai.google.dev/gemini-api/docs/function-calling"
+_SDK = "google-genai 3.6.1"
 
 _JSON_SUBSET = (
     f"{_SDK} types.py GenerateContentConfig.response_json_schema: the documented JSON Schema "
@@ -24,7 +22,7 @@ _JSON_SUBSET = (
 
 _NOT_IN_SCHEMA = (
     f"not a field of the OpenAPI Schema message ({_SDK} types.Schema); the server answers 400 "
-    "'Unknown name ... Cannot find field' (provider-dialects.md §6 [I19])"
+    "'Unknown name ... Cannot find field' (docs/dialects.md#schema-gemini-openapi)"
 )
 
 _JSON_KEYWORDS: Mapping[str, KeywordMode] = {
@@ -66,29 +64,53 @@ PROFILE = Profile(
         "env": f"{_SDK} _api_client.get_env_api_key, _base_url.get_base_url",
         "tool_name_pattern": (
             f"{_SDK} types.FunctionDeclaration.name: start with a letter or '_', then a-z A-Z "
-            "0-9 _ . : - (C01-C03)"
+            "0-9 _ . : - (docs/dialects.md#tool-names-gemini; colons unconfirmed on the server)"
         ),
         "tool_name_max_length": (
-            "64, the portable maximum: the SDK docstring says 128 but server errors said 64 "
-            "up to 2026-03 (provider-dialects.md §3 [I24], C04)"
+            "64, the portable maximum: the SDK docstring says 128 but a server error said 64 "
+            "in 2025 (docs/dialects.md#tool-names-gemini)"
         ),
-        "max_tools": f"{_SDK} types.Tool.function_declarations: 'Maximum 512' (C06)",
+        "max_tools": (
+            f"{_SDK} types.Tool.function_declarations: 'Maximum 512' "
+            "(docs/dialects.md#max-tools-gemini)"
+        ),
         "keywords": _JSON_SUBSET,
-        "keywords.$schema": "rejected by Gemini schemas (provider-dialects.md §6 [I19], C10)",
-        "keywords.const": f"not in the documented subset: a one-value enum (C10); {_FC_DOC}",
+        "keywords.$schema": (
+            "refused with 'Unknown name' in the OpenAPI parameters field; unconfirmed for "
+            "parametersJsonSchema, dropped to be safe "
+            "(docs/dialects.md#conflict-gemini-schema-keyword)"
+        ),
+        "keywords.const": (
+            "not in the documented subset: a one-value enum (docs/dialects.md#schema-gemini-json)"
+        ),
         "keywords.$ref": (
             f"{_JSON_SUBSET}: 'If $ref is set on a sub-schema, no other properties, except for "
             "those starting as a $, may be set'"
         ),
-        "tool_choice": f"{_SDK} types.FunctionCallingConfigMode AUTO/ANY/NONE (C23, C24)",
-        "parallel_call_control": "no field in FunctionCallingConfig (C27)",
-        "strict_mode": f"{_SDK} FunctionCallingConfigMode.VALIDATED, request-wide (C18)",
-        "argument_encoding": "functionCall.args is a JSON object (C28)",
-        "tool_call_ids": "functionCall.id is optional and usually absent (C30)",
-        "streams_arguments": "each SSE event holds whole functionCall parts (C38)",
+        "tool_choice": (
+            f"{_SDK} types.FunctionCallingConfigMode AUTO/ANY/NONE "
+            "(docs/dialects.md#tool-choice-gemini)"
+        ),
+        "parallel_call_control": (
+            "no field in FunctionCallingConfig (docs/dialects.md#parallel-gemini)"
+        ),
+        "strict_mode": (
+            f"{_SDK} FunctionCallingConfigMode.VALIDATED, request-wide "
+            "(docs/dialects.md#strict-gemini-validated)"
+        ),
+        "argument_encoding": (
+            "functionCall.args is a JSON object (docs/dialects.md#arguments-gemini)"
+        ),
+        "tool_call_ids": (
+            "functionCall.id is optional: older models send none, newer ones send ids, which are "
+            "kept (docs/dialects.md#ids-gemini, docs/dialects.md#conflict-gemini-ids)"
+        ),
+        "streams_arguments": (
+            "each SSE event holds whole functionCall parts (docs/dialects.md#stream-gemini)"
+        ),
         "requires_parameters": (
             f"{_SDK} FunctionDeclaration.parameters: 'For function with no parameters, this can "
-            "be left unset' (C07)"
+            "be left unset' (docs/dialects.md#parameters-gemini)"
         ),
     },
 )
@@ -131,12 +153,15 @@ OPENAPI_PROFILE = PROFILE.evolve(
         "keywords": _NOT_IN_SCHEMA,
         "keywords.additionalProperties": (
             f"{_SDK} _transformers._raise_for_unsupported_mldev_properties: 'additionalProperties "
-            "is only supported in ... Agent Platform mode, not in Gemini Developer API mode' (C09)"
+            "is only supported in ... Agent Platform mode, not in Gemini Developer API mode' "
+            "(docs/dialects.md#schema-gemini-additional-properties)"
         ),
-        "keywords.$schema": f"{_NOT_IN_SCHEMA} (C10)",
-        "keywords.exclusiveMinimum": f"{_NOT_IN_SCHEMA} (C10)",
-        "keywords.exclusiveMaximum": f"{_NOT_IN_SCHEMA} (C10)",
-        "keywords.propertyNames": f"{_NOT_IN_SCHEMA} (C10)",
+        # $schema must override the JSON Schema dialect's entry; the others are named for the
+        # matrix.
+        "keywords.$schema": _NOT_IN_SCHEMA,
+        "keywords.exclusiveMinimum": _NOT_IN_SCHEMA,
+        "keywords.exclusiveMaximum": _NOT_IN_SCHEMA,
+        "keywords.propertyNames": _NOT_IN_SCHEMA,
     },
 )
 """The OpenAPI-subset ``parameters`` dialect (``GeminiConfig(schema_field="parameters")``)."""
@@ -149,8 +174,8 @@ class GeminiConfig(Config):
     """Gemini settings beyond key and base URL.
 
     ``api_version`` (default ``"v1beta"``: every recorded Gemini request in the corpus uses it,
-    and the preview fields this adapter sends are documented there; google-genai 3.4.0 defaults
-    to ``v1``, ``_api_client.GOOGLE_AI_API_DEFAULT_VERSION``). ``schema_field`` (default
+    and the preview fields this adapter sends are documented there; google-genai 3.6.1 defaults
+    to ``v1``: docs/dialects.md#auth-gemini). ``schema_field`` (default
     ``"parametersJsonSchema"``): ``"parameters"`` sends tool schemas (and ``responseSchema``) in
     the OpenAPI subset, for targets that do not accept JSON Schema.
     """

@@ -18,8 +18,9 @@ from ._profile import OPENAPI_PROFILE, PROFILE, GeminiConfig
 __all__ = ["FOREIGN_THOUGHT_SIGNATURE", "GeminiAdapter"]
 
 FOREIGN_THOUGHT_SIGNATURE = "skip_thought_signature_validator"
-"""Sent as the ``thoughtSignature`` of a replayed call Gemini did not make (C35); documented in
-https://ai.google.dev/gemini-api/docs/thought-signatures (FAQ, "dummy signatures")."""
+"""Sent as the ``thoughtSignature`` of a replayed call Gemini did not make: one of the dummy
+signatures of https://ai.google.dev/gemini-api/docs/thought-signatures (FAQ;
+docs/dialects.md#thinking-gemini-dummy)."""
 
 
 class GeminiAdapter(Adapter):
@@ -36,7 +37,7 @@ class GeminiAdapter(Adapter):
             raise UsageError(
                 "gemini: parallel_tool_calls=False cannot be honoured: the Gemini API has no "
                 "switch to turn parallel function calls off (FunctionCallingConfig holds only "
-                "mode and allowedFunctionNames; provider-dialects.md C27); leave it unset"
+                "mode and allowedFunctionNames; docs/dialects.md#parallel-gemini); leave it unset"
             )
         openapi = settings.schema_field == "parameters"
         fitting = self.fit(request, openapi=openapi)
@@ -80,7 +81,9 @@ class GeminiAdapter(Adapter):
         if request.thinking_budget is not None:
             out["thinkingConfig"] = {"thinkingBudget": request.thinking_budget}
         if fitting.output is not None:
-            # responseMimeType is required next to a schema (types.GenerateContentConfig).
+            # responseMimeType is required next to a schema
+            # (docs/dialects.md#structured-output-gemini). Gemini 2.x refuses it together with
+            # tools, and it is sent anyway (docs/dialects.md#conflict-gemini-tools-json).
             out["responseMimeType"] = "application/json"
             out["responseSchema" if openapi else "responseJsonSchema"] = fitting.output.schema
         return out
@@ -137,13 +140,14 @@ def _map_declaration(fitted: FittedTool, openapi: bool) -> JSONObject:
         out["parametersJsonSchema"] = fitted.parameters
     elif fitted.parameters.get("properties"):
         # A parameterless function leaves `parameters` unset: an OBJECT with empty properties
-        # is a 400 "should be non-empty for OBJECT type" (agno-agi/agno#2112).
+        # is a 400 "should be non-empty for OBJECT type" (docs/dialects.md#parameters-gemini).
         out["parameters"] = fitted.parameters
     return out
 
 
 def _map_tool_choice(request: Request, fitted: tuple[FittedTool, ...]) -> JSONObject:
-    """``functionCallingConfig``: sent explicitly whenever there are tools (C18, C23, C24)."""
+    """``functionCallingConfig``: sent explicitly whenever there are tools
+    (docs/dialects.md#tool-choice-gemini)."""
     mode = request.tool_choice_mode
     if mode == "none":
         return {"mode": "NONE"}
@@ -154,7 +158,8 @@ def _map_tool_choice(request: Request, fitted: tuple[FittedTool, ...]) -> JSONOb
         wire = next(f.name for f in fitted if f.tool.name == forced)
         return {"mode": "ANY", "allowedFunctionNames": [wire]}
     # Strictness is request-wide: one strict tool asks for schema-following calls, and VALIDATED
-    # gives that to every tool without any schema rewrite (pydantic-ai profiles/google.py).
+    # gives that to every tool without any schema rewrite
+    # (docs/dialects.md#strict-gemini-validated).
     return {"mode": "VALIDATED" if any(f.strict for f in fitted) else "AUTO"}
 
 
@@ -162,7 +167,8 @@ def _map_messages(
     messages: tuple[Message, ...], wire_names: Mapping[str, str]
 ) -> tuple[list[JSONObject], list[JSONObject]]:
     """``(systemInstruction parts, contents)``. Consecutive turns of one role are merged; the
-    results of one model turn go in one user turn, in the order of its calls (C30)."""
+    results of one model turn go in one user turn, in the order of its calls, as many as there
+    were calls (docs/dialects.md#history-gemini-count)."""
     system: list[JSONObject] = []
     contents: list[JSONObject] = []
     calls: dict[str, tuple[int, ToolCall]] = {}
@@ -233,7 +239,7 @@ def _map_assistant(m: Message, wire_names: Mapping[str, str]) -> list[JSONObject
 
 def _map_result(result: ToolResult, call: ToolCall, wire_names: Mapping[str, str]) -> JSONObject:
     """``functionResponse.response`` must be an object: the result goes under ``output`` or, for
-    a failed call, ``error`` (types.FunctionResponse.response docstring; C36)."""
+    a failed call, ``error`` (docs/dialects.md#history-gemini-response)."""
     data = _gemini_data(call.opaque)
     fr: JSONObject = {}
     if not (data and data.get("generatedId")):

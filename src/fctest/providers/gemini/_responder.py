@@ -1,21 +1,23 @@
 """Gemini API, encoding direction: what ``generateContent`` would answer (the decoders' inverse).
 
 Used by the reference server and the round-trip properties; ``_decode`` reads back what
-is written here, and so does google-genai. Shapes follow google-genai 3.4.0 ``types.py``
+is written here, and so does google-genai. Shapes follow google-genai 3.6.1 ``types.py``
 (``GenerateContentResponse``, ``Candidate``, ``Part``, ``FunctionCall``, ``FinishReason``,
 ``GenerateContentResponseUsageMetadata``), https://ai.google.dev/api/generate-content and the
-recorded answers of the corpus (``Arize-ai__openinference/gemini/*``,
-``pydantic__pydantic-ai/gemini/*stream*``): a whole body is pretty-printed JSON; a stream is
-``data: <GenerateContentResponse>`` events framed with CRLF CRLF, each chunk a complete response
-carrying ``modelVersion``, ``responseId`` and the cumulative ``usageMetadata``, calls whole (one
-per chunk), text in pieces, and a last chunk with an empty text part and the ``finishReason``.
+recorded answers of the corpus (``shared/corpus/Arize-ai__openinference/gemini/*``,
+``shared/corpus/pydantic__pydantic-ai/gemini/*stream*``; docs/dialects.md#stream-gemini): a whole
+body is pretty-printed JSON; a stream is ``data: <GenerateContentResponse>`` events framed with CRLF
+CRLF, each chunk a complete response carrying ``modelVersion``, ``responseId`` and the cumulative
+``usageMetadata``, calls whole (one per chunk), text in pieces, and a last chunk with an empty text
+part and the ``finishReason``.
 
 Call ids (see the package docstring): the decoder makes up ``gemini_...`` ids for calls sent without
 one. An id is therefore written only when the decoder would not make up the same one, so
-``decode(encode(r))`` keeps every id; a call with an empty id is written without one (the
-decoder's id then stands). Thought signatures go beside their ``functionCall`` (C35), a text
-signature on the text part, kept thought parts first. Deterministic: a response without an id
-gets a ``responseId`` digested from its content. Refused: malformed calls (``args`` is an object).
+``decode(encode(r))`` keeps every id; a call with an empty id is written without one (the decoder's
+id then stands). Thought signatures go beside their ``functionCall``
+(docs/dialects.md#thinking-gemini-signatures), a text signature on the text part, kept thought parts
+first. Deterministic: a response without an id gets a ``responseId`` digested from its content.
+Refused: malformed calls (``args`` is an object).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from ._request import GeminiAdapter
 
 __all__ = ["GeminiResponder"]
 
-# Neutral finish reason -> types.FinishReason. STOP after calls decodes as tool_calls (C37).
+# Neutral finish reason -> types.FinishReason. STOP after calls decodes as tool_calls
+# (docs/dialects.md#finish-gemini).
 _FINISH_REASON: Mapping[FinishReason, str] = {
     "stop": "STOP",
     "tool_calls": "STOP",
@@ -45,8 +48,9 @@ _FINISH_REASON: Mapping[FinishReason, str] = {
     "other": "OTHER",
 }
 
-# HTTP status -> google.rpc status name (ai.google.dev/gemini-api/docs/troubleshooting, and
-# google/rpc/code.proto for 401, 409, 499 and 501). Anything else is UNKNOWN.
+# HTTP status -> google.rpc status name (https://ai.google.dev/gemini-api/docs/troubleshooting,
+# and https://github.com/googleapis/googleapis/blob/master/google/rpc/code.proto for 401, 409,
+# 499 and 501; not re-checked: docs/dialects.md#errors-gemini-other). Anything else is UNKNOWN.
 _STATUS: Mapping[int, str] = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
@@ -241,8 +245,9 @@ class GeminiResponder(Responder[GeminiAdapter]):
     def encode_error(
         self, status: int, message: str, *, retry_after: float | None = None
     ) -> HttpResponse:
-        """``{"error": {"code", "message", "status"}}`` (C40); ``retry_after`` becomes a
-        ``google.rpc.RetryInfo`` detail whose ``retryDelay`` is a JSON ``Duration`` (``"30s"``)."""
+        """``{"error": {"code", "message", "status"}}`` (docs/dialects.md#errors-gemini);
+        ``retry_after`` becomes a ``google.rpc.RetryInfo`` detail whose ``retryDelay`` is a JSON
+        ``Duration`` (``"30s"``)."""
         check_error_status(PROVIDER, status)
         error: JSONObject = {
             "code": status,

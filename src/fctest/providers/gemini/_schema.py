@@ -26,7 +26,10 @@ class GeminiJSONSchemaTransformer(DialectTransformer):
     ) -> JSONObject:
         if keyword == "const":
             return const_as_enum(
-                self, value, pointer, "sent as a one-value enum (same meaning; C10)"
+                self,
+                value,
+                pointer,
+                "sent as a one-value enum (same meaning; docs/dialects.md#schema-gemini-json)",
             )
         if keyword == "$ref":
             if all(k.startswith("$") for k in node):
@@ -44,6 +47,9 @@ class GeminiJSONSchemaTransformer(DialectTransformer):
         return super().rewrite_keyword(keyword, value, node, pointer)
 
 
+_SUBSET = "docs/dialects.md#schema-gemini-openapi"
+_NULLS = "docs/dialects.md#schema-gemini-sdk-transforms"
+
 _OPENAPI_TYPES = {
     "string": "STRING",
     "number": "NUMBER",
@@ -53,9 +59,10 @@ _OPENAPI_TYPES = {
     "object": "OBJECT",
 }
 
-# Formats the OpenAPI form keeps; others went into the description. Strings: 400 "only 'enum'
-# and 'date-time' are supported for STRING type" (enechange/collmbo#195, 2025-06); numbers:
-# types.Schema.format docstring.
+# Formats the OpenAPI form keeps; others go into the description. Strings: a 2025 server 400
+# said "only 'enum' and 'date-time' are supported for STRING type", although the SDK docstring
+# lists more (docs/dialects.md#schema-gemini-format, docs/dialects.md#conflict-gemini-format);
+# numbers: the types.Schema.format docstring.
 _KEPT_FORMATS = {
     "string": ("enum", "date-time"),
     "number": ("float", "double"),
@@ -68,14 +75,15 @@ class GeminiOpenAPITransformer(DialectTransformer):
 
     ``$ref``s are inlined (google-genai's ``process_schema`` does the same for the Gemini API)
     and a recursive schema is refused. Types are upper-case names; ``"type": [T, "null"]`` and
-    an ``anyOf`` branch ``{"type": "null"}`` become ``nullable: true`` (C11, as the SDK's
-    ``handle_null_fields`` does); ``oneOf`` is sent as ``anyOf`` and a one-element ``allOf`` is
-    merged (C14). ``enum``/``const`` values that are not strings (``Schema.enum`` is
-    ``list[str]``), and formats the form does not take, are moved into the description and never
-    stringified (C12): the arguments are validated against the user's schema on the client.
-    Objects keep ``properties`` only when non-empty (400 "should be non-empty for OBJECT type",
-    agno-agi/agno#2112, browser-use/browser-use#7) and only objects keep them (400 "only allowed
-    for OBJECT type", anomalyco/opencode#11888).
+    an ``anyOf`` branch ``{"type": "null"}`` become ``nullable: true`` (as the SDK's
+    ``handle_null_fields`` does: docs/dialects.md#schema-gemini-sdk-transforms); ``oneOf`` is sent
+    as ``anyOf`` and a one-element ``allOf`` is merged (the ``Schema`` fields have ``anyOf`` only:
+    docs/dialects.md#schema-gemini-openapi). ``enum``/``const`` values that are not strings
+    (``Schema.enum`` is ``list[str]``), and formats the form does not take, are moved into the
+    description and never stringified: the arguments are validated against the user's schema on
+    the client. Objects keep ``properties`` only when non-empty (400 "should be non-empty for
+    OBJECT type": docs/dialects.md#parameters-gemini), and only objects keep them (400 "only
+    allowed for OBJECT type": docs/dialects.md#schema-gemini-object-keywords).
     """
 
     inline_defs = True
@@ -97,7 +105,7 @@ class GeminiOpenAPITransformer(DialectTransformer):
         self._notes = []
         if isinstance(node.get("items"), list):
             node = {k: v for k, v in node.items() if k != "items"}
-            self.drop(pointer, "items", "array-form items (tuples) cannot be written; C14")
+            self.drop(pointer, "items", f"array-form items (tuples) cannot be written ({_SUBSET})")
         out = super().transform(node, pointer)
         return self._finish_node(out, pointer)
 
@@ -108,10 +116,12 @@ class GeminiOpenAPITransformer(DialectTransformer):
             return self._type(value, node, pointer)
         if keyword == "const":
             if isinstance(value, str):
-                enum = const_as_enum(self, value, pointer, "sent as a one-value enum (C10)")
+                enum = const_as_enum(self, value, pointer, f"sent as a one-value enum ({_SUBSET})")
                 return enum if "type" in node else {**enum, "type": "STRING"}
             self._notes.append(f"Must be {json.dumps(value)}.")
-            self.rewrite(pointer, "const", "non-string const moved into the description (C12)")
+            self.rewrite(
+                pointer, "const", f"non-string const moved into the description ({_SUBSET})"
+            )
             return {}
         if keyword == "enum":
             if isinstance(value, list):
@@ -121,7 +131,9 @@ class GeminiOpenAPITransformer(DialectTransformer):
                     out: JSONObject = {"enum": strings}
                     if has_null:
                         out["nullable"] = True
-                        self.rewrite(pointer, "enum", "null in the enum sent as nullable (C11)")
+                        self.rewrite(
+                            pointer, "enum", f"null in the enum sent as nullable ({_NULLS})"
+                        )
                     if "type" not in node:
                         out["type"] = "STRING"
                     return out
@@ -131,7 +143,7 @@ class GeminiOpenAPITransformer(DialectTransformer):
                 pointer,
                 "enum",
                 "Gemini enums hold strings only; the values were moved into the description "
-                "and are checked client-side, never stringified (C12)",
+                f"and are checked client-side, never stringified ({_SUBSET})",
             )
             return {}
         if keyword == "format":
@@ -144,7 +156,7 @@ class GeminiOpenAPITransformer(DialectTransformer):
             if "anyOf" in node:
                 self.reject(pointer, "anyOf and oneOf on one node cannot be sent to Gemini")
             return as_any_of(
-                self, value, pointer, "sent as anyOf (Gemini reads oneOf as anyOf; C14)"
+                self, value, pointer, f"sent as anyOf: Gemini's Schema has no oneOf ({_SUBSET})"
             )
         if keyword == "allOf":
             merged = merge_single_all_of(
@@ -162,7 +174,7 @@ class GeminiOpenAPITransformer(DialectTransformer):
         out: JSONObject = {}
         if len(kept) < len(names):
             out["nullable"] = True
-            self.rewrite(pointer, "type", "'null' type sent as nullable: true (C11)")
+            self.rewrite(pointer, "type", f"'null' type sent as nullable: true ({_NULLS})")
         wire = []
         for t in kept:
             if t not in _OPENAPI_TYPES:
@@ -173,7 +185,7 @@ class GeminiOpenAPITransformer(DialectTransformer):
         elif len(wire) > 1:
             if "anyOf" in node or "oneOf" in node:
                 self.reject(pointer, "a type list next to anyOf/oneOf cannot be sent to Gemini")
-            self.rewrite(pointer, "type", "type list sent as anyOf of single types (C11)")
+            self.rewrite(pointer, "type", f"type list sent as anyOf of single types ({_SUBSET})")
             out["anyOf"] = [{"type": t} for t in wire]
         return out
 
@@ -182,7 +194,7 @@ class GeminiOpenAPITransformer(DialectTransformer):
         if isinstance(branches, list):
             rest = [b for b in branches if not _is_null_branch(b)]
             if len(rest) < len(branches):
-                self.rewrite(pointer, "anyOf", "null branch sent as nullable: true (C11)")
+                self.rewrite(pointer, "anyOf", f"null branch sent as nullable: true ({_NULLS})")
                 out = {**out, "nullable": True}
                 if len(rest) == 1 and isinstance(rest[0], dict):
                     parent = {k: v for k, v in out.items() if k != "anyOf"}

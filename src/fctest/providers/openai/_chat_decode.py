@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ChatStreamDecoder", "parse_completion"]
 
-# Neutral finish reasons (C37). `function_call` is the deprecated single-function form.
-# OpenRouter normalises to these plus `error` ([S-OR-FIN]).
+# Neutral finish reasons (docs/dialects.md#finish-openai). `function_call` is the deprecated
+# single-function form. OpenRouter normalises to these (docs/dialects.md#finish-openrouter); an
+# `error` value is unconfirmed and would decode as "other".
 _FINISH: Mapping[str, FinishReason] = {
     "stop": "stop",
     "length": "length",
@@ -46,7 +47,7 @@ def parse_completion(
             adapter.name, "expected a JSON object", status=response.status, body=response.text()
         )
     if data.get("error"):
-        # An error reported under HTTP 200 (OpenRouter; C39).
+        # An error reported under HTTP 200 (OpenRouter: docs/dialects.md#inband-openrouter).
         raise in_band_error(
             adapter.name,
             data["error"],
@@ -56,7 +57,8 @@ def parse_completion(
         )
     choices = data.get("choices") or ()
     choice = choices[0] if choices and isinstance(choices[0], dict) else {}
-    # Azure content-filter answers can carry a choice without a message (testing-notes).
+    # A choice without a message is tolerated (said of Azure content-filter answers;
+    # unconfirmed: docs/dialects.md#errors-azure).
     message = choice.get("message") or {}
     calls = [
         _parse_call(tc, i)
@@ -91,7 +93,8 @@ class ChatStreamDecoder(SSEStreamDecoder):
     ones may repeat them, which is ignored); a call may also arrive whole in one chunk (Groq,
     xAI); chunks without ``index`` (Mistral style) are keyed by id. ``data: [DONE]`` ends the
     stream; comments are dropped by the SSE layer; an ``error`` (``event: error`` or an
-    ``error`` key in a chunk) raises the matching ``ProviderError`` (C38, C39).
+    ``error`` key in a chunk) raises the matching ``ProviderError``
+    (docs/dialects.md#stream-openai-chunks, docs/dialects.md#inband-openai-sdk).
     """
 
     __slots__ = ("_adapter", "_done", "_open")
@@ -204,7 +207,7 @@ def _parse_content(content: Any) -> str | None:
 
 def _parse_finish(raw: Any, has_calls: bool) -> FinishReason:
     """Neutral finish reason; calls present under ``stop`` (some compatible servers) still
-    mean the model called a tool (C37)."""
+    mean the model called a tool (docs/dialects.md#finish-openai)."""
     reason = (
         _FINISH.get(raw, "other")
         if isinstance(raw, str)

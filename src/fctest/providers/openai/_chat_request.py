@@ -78,7 +78,8 @@ class OpenAIAdapter(OpenAIDialectAdapter):
         return body
 
     def named_tool_choice(self, wire_name: str) -> JSONObject:
-        """The nested form (openapi ChatCompletionNamedToolChoice; flat on Responses, C24)."""
+        """The nested form (openapi ChatCompletionNamedToolChoice; flat on Responses:
+        docs/dialects.md#tool-choice-openai)."""
         return {"type": "function", "function": {"name": wire_name}}
 
     # --- responses ------------------------------------------------------------------------
@@ -108,7 +109,7 @@ def _map_output(output: OutputSchema, fitted: FittedSchema) -> JSONObject:
 
 def _map_tool(f: FittedTool) -> JSONObject:
     """``{"type":"function","function":{name, description, parameters, strict}}``; ``strict``
-    is always sent so the provider's default never decides (C18)."""
+    is always sent so the provider's default never decides (docs/dialects.md#strict-openai-flag)."""
     function: JSONObject = {"name": f.name}
     if f.description:
         function["description"] = f.description
@@ -120,9 +121,10 @@ def _map_tool(f: FittedTool) -> JSONObject:
 def _map_messages(
     messages: tuple[Message, ...], names: Mapping[str, str], ids: IdMapper
 ) -> list[JSONObject]:
-    """History: one ``tool`` message per result, each carrying its call's id (C32, C36);
-    replayed calls keep the model's own argument text; ids another provider made that this
-    one would reject get the same new form in the call and in its result (C29)."""
+    """History: one ``tool`` message per result, each carrying its call's id
+    (docs/dialects.md#history-openai); replayed calls keep the model's own argument text; ids
+    another provider made that this one would reject get the same new form in the call and in
+    its result (docs/dialects.md#ids-openai)."""
     out: list[JSONObject] = []
     for m in messages:
         if m.role == "tool":

@@ -10,11 +10,12 @@ properties and the benchmarks. Shapes follow recorded traffic and the SDK types
   arguments}}`` (arguments a compact JSON string);
 - a ``chat.completion.chunk`` SSE stream (``data: {...}`` events, ``data: [DONE]`` last): a role
   chunk, text in pieces, then each call: its first fragment carries ``index``, ``id``, ``type``,
-  ``name`` and ``arguments: ""``, later fragments only ``index`` and an ``arguments`` piece (corpus:
-  pydantic-ai ``test_complex_agent_run.yaml``). Vendors that send each call whole in one chunk
-  (Groq, xAI: profile ``streams_arguments=False``) get that instead. A chunk with
+  ``name`` and ``arguments: ""``, later fragments only ``index`` and an ``arguments`` piece
+  (recorded: docs/dialects.md#stream-openai-chunks). Vendors that send each call whole in one
+  chunk (Groq, xAI: profile ``streams_arguments=False``) get that instead. A chunk with
   ``finish_reason`` ends the choice; with ``stream_options.include_usage`` every chunk carries
-  ``usage: null`` and a last chunk with ``choices: []`` carries the usage.
+  ``usage: null`` and a last chunk with ``choices: []`` carries the usage
+  (docs/dialects.md#stream-openai-usage).
 
 ``ChatResponder`` has hooks (``completion_body``, ``encode_chunks``, ``stream_preamble``,
 ``error_body``) for the vendors' quirks.
@@ -45,9 +46,10 @@ __all__ = ["DONE", "ChatResponder", "chat_usage"]
 DONE: Final = b"data: [DONE]\n\n"
 """The last event of a Chat Completions stream (openai-python ``_streaming.py`` stops at it)."""
 
-# Neutral -> Chat ``finish_reason`` (ChatCompletion Choice.finish_reason). Chat has no value for
-# a malformed call: the model did call a tool, so ``tool_calls`` (what OpenAI sends when the
-# argument text is not valid JSON, C28); nor for ``other``, sent as ``stop``.
+# Neutral -> Chat ``finish_reason`` (docs/dialects.md#finish-openai). Chat has no value for a
+# malformed call: the model did call a tool, so ``tool_calls`` (that OpenAI sends it with
+# invalid argument JSON is unconfirmed: docs/dialects.md#arguments-openai only says the JSON
+# may be invalid); nor for ``other``, sent as ``stop``.
 _CHAT_FINISH: Final[Mapping[FinishReason, str]] = {
     "stop": "stop",
     "tool_calls": "tool_calls",
@@ -79,8 +81,8 @@ class ChatResponder(OpenAIDialectResponder[OpenAIAdapter]):
         self, response: Response, request: Request | None, fragment_size: int
     ) -> list[JSONObject]:
         """The stream's chunks. Calls arrive whole where the profile says arguments are not
-        streamed (Groq, xAI: provider-dialects.md table 10, C38); usage comes last when the
-        request asked for it (Groq moves it, see its module)."""
+        streamed (docs/dialects.md#stream-groq, docs/dialects.md#stream-xai); usage comes last
+        when the request asked for it (Groq moves it, see its module)."""
         return chat_chunks(
             response,
             wire_calls(self.fitting(request), response),
@@ -205,7 +207,7 @@ def chat_chunks(
         "system_fingerprint": ident["system_fingerprint"],
     }
     if include_usage:
-        base["usage"] = None  # every chunk says so until the usage chunk (corpus, see docstring)
+        base["usage"] = None  # every chunk says so until the usage chunk (recorded, see docstring)
 
     def chunk(delta: JSONObject, finish: str | None = None) -> JSONObject:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}

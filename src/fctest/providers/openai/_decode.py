@@ -37,10 +37,11 @@ ErrorDescriber = Callable[[Mapping[str, Any]], str]
 
 # Codes that say more than the HTTP status does.
 # Groq: "Failed to call a function... See 'failed_generation'": the *model's* output was bad,
-# and the same request usually fails the same way (provider-dialects.md §12 [I10], C40).
+# and the same request usually fails the same way (docs/dialects.md#groq-tool-validation).
 _MODEL_OUTPUT_CODES = frozenset({"tool_use_failed"})
 
-# OpenAI/Groq/Azure: "This model's maximum context length is ..." (code context_length_exceeded).
+# OpenAI/Groq/Azure: "This model's maximum context length is ..." (code context_length_exceeded;
+# unconfirmed: docs/dialects.md#errors-openai-context).
 _CONTEXT_CODES = frozenset({"context_length_exceeded"})
 
 # In-band errors that carry no status: what their code means (OpenAI error codes and types).
@@ -79,18 +80,20 @@ _IN_BAND_STATUS = {
 }
 
 # A 429 that waiting does not cure: the account's quota or credits are used up ("You exceeded
-# your current quota", OpenAI error-codes guide). The SDK retries it; retrying only wastes time.
+# your current quota", recorded: docs/dialects.md#errors-openai-429). The SDK retries it;
+# retrying only wastes time.
 _NOT_RETRYABLE_CODES = frozenset({"insufficient_quota"})
 
 # Azure: "Please retry after 20 seconds" is in the message of a 429 whose headers may not say
-# it (provider-dialects.md §12 [I32]).
+# it (docs/dialects.md#errors-azure). The "Try again in N seconds" wording also seen there is not
+# matched (docs/dialects.md#conflict-azure-retry-text).
 _RETRY_IN_MESSAGE = re.compile(r"retry after (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
 
 
 def parse_error(
     provider: str, response: HttpResponse, *, describe: ErrorDescriber | None = None
 ) -> ProviderError:
-    """The neutral error for a non-2xx OpenAI-dialect response (C40)."""
+    """The neutral error for a non-2xx OpenAI-dialect response (docs/dialects.md#errors-openai)."""
     text = response.text()
     try:
         body = json.loads(response.body) if response.body else None
@@ -119,7 +122,7 @@ def in_band_error(
     headers: Mapping[str, str] | None = None,
     describe: ErrorDescriber | None = None,
 ) -> ProviderError:
-    """The error an HTTP-200 stream reported in band (C39).
+    """The error an HTTP-200 stream reported in band (docs/dialects.md#inband).
 
     ``error`` is the ``error`` object (or string) the provider sent. The class is chosen from
     the status the object carries (Groq ``status_code``, Azure ``status``, OpenRouter's numeric

@@ -32,26 +32,48 @@ OPENAI_PROFILE = Profile(
     base_url="https://api.openai.com/v1",
     env={"api_key": ("OPENAI_API_KEY",), "base_url": ("OPENAI_BASE_URL",)},
     sources={
-        "tool_name_pattern": f"{_SPEC} FunctionObject.name; server 400 invalid_value [I12] (C01)",
-        "tool_name_max_length": f"{_SPEC} FunctionObject.name 'maximum length of 64' (C04)",
-        "max_tools": f"{_SPEC} @c880fa1 (2024-10) 'A max of 128 functions'; gone from the "
-        "current spec, still the documented cap elsewhere (C06)",
-        "description_max_length": "400 string_above_max_length on tools[].function.description, "
-        "2024-11..2025-04 [I14] (C05); current status unconfirmed, so descriptions are cut "
-        "and the change recorded",
+        "tool_name_pattern": (
+            f"{_SPEC} FunctionObject.name; the server's 400 invalid_value quotes it "
+            "(docs/dialects.md#tool-names-openai)"
+        ),
+        "tool_name_max_length": (
+            f"{_SPEC} FunctionObject.name 'maximum length of 64' "
+            "(docs/dialects.md#tool-names-openai)"
+        ),
+        "max_tools": (
+            f"{_SPEC} @c880fa1 (2024-10) 'A max of 128 functions'; in the 2024-10 spec only, "
+            "current status unconfirmed (docs/dialects.md#max-tools-openai)"
+        ),
+        "description_max_length": (
+            "400 string_above_max_length on tools[].function.description, 2024-11..2025-04; "
+            "current status unconfirmed, so descriptions are cut and the change recorded "
+            "(docs/dialects.md#descriptions-openai)"
+        ),
         "keywords": f"{_SPEC} FunctionParameters: any JSON Schema object in non-strict mode",
         "tool_choice": f"{_SPEC} ChatCompletionToolChoiceOption, ChatCompletionNamedToolChoice",
-        "parallel_call_control": f"{_SPEC} ParallelToolCalls (C27)",
-        "strict_mode": f"{_SPEC} FunctionObject.strict (C18)",
-        "strict_default": f"{_SPEC} FunctionObject.strict 'Defaults to false' (C18)",
+        "parallel_call_control": f"{_SPEC} ParallelToolCalls (docs/dialects.md#parallel-openai)",
+        "strict_mode": f"{_SPEC} FunctionObject.strict (docs/dialects.md#strict-openai-flag)",
+        "strict_default": (
+            f"{_SPEC} FunctionObject.strict 'default: false' (docs/dialects.md#strict-openai-flag)"
+        ),
         "structured_output": f"{_SPEC} ResponseFormatJsonSchema",
-        "argument_encoding": f"{_SPEC} ChatCompletionMessageToolCall.function.arguments (C28)",
-        "streams_arguments": "ChatCompletionMessageToolCallChunk; openai-python inline "
-        "snapshot of a tool-call stream [S-OPY-SNAP] (C38)",
-        "requires_parameters": f"{_SPEC} FunctionObject: parameters optional (C07)",
-        "id_rule": "400 string_above_max_length \"Invalid 'messages[N].tool_calls"
-        "[0].id': string too long. Expected a string with maximum length 40\" (agno-agi/agno "
-        "#5382, microsoft/autogen #6377; also Azure: Portkey-AI/gateway #1062) (C29)",
+        "argument_encoding": (
+            f"{_SPEC} ChatCompletionMessageToolCall.function.arguments "
+            "(docs/dialects.md#arguments-openai)"
+        ),
+        "streams_arguments": (
+            f"{_SPEC} ChatCompletionMessageToolCallChunk, fragments keyed by index; recorded "
+            "(docs/dialects.md#stream-openai-chunks)"
+        ),
+        "requires_parameters": (
+            f"{_SPEC} FunctionObject: parameters optional (docs/dialects.md#parameters-openai)"
+        ),
+        "id_rule": (
+            "400 string_above_max_length \"Invalid 'messages[N].tool_calls[0].id': string too "
+            'long. Expected a string with maximum length 40", seen in 2025, also on Azure; a '
+            "2026-07 reproduction found 51 characters accepted (docs/dialects.md#ids-openai, "
+            "docs/dialects.md#conflict-openai-id-length)"
+        ),
         "max_tokens_field": f"{_SPEC} CreateChatCompletionRequest: max_tokens is deprecated "
         "in favour of max_completion_tokens",
         "stream_usage_option": f"{_SPEC} ChatCompletionStreamOptions.include_usage",
@@ -74,35 +96,46 @@ RESPONSES_PROFILE: Final = OPENAI_PROFILE.evolve(
         "id_rule": (
             f"{_SPEC} FunctionCallOutputItemParam.call_id: 1-64 characters; no character set "
             "is documented, so fctest keeps OpenAI's own [a-zA-Z0-9_-] and remaps any other "
-            "id deterministically, a call and its result alike (C29)"
+            "id deterministically, a call and its result alike (docs/dialects.md#ids-responses)"
         ),
         "tool_name_pattern": (
-            "no pattern on the plain Responses FunctionTool in the spec (unconfirmed, "
-            "provider-dialects.md §3); the Chat rule (FunctionObject.name, enforced per [I12]) "
-            "is kept so one tool set is valid on both OpenAI APIs (C01)"
+            "no pattern on the plain Responses FunctionTool in the spec; the Chat rule is kept "
+            "so one tool set is valid on both OpenAI APIs (docs/dialects.md#tool-names-responses)"
         ),
-        "tool_name_max_length": "as tool_name_pattern; 64 is the portable maximum (C04)",
-        "max_tools": "not documented for Responses (unconfirmed); Chat's documented 128 (C06)",
+        "tool_name_max_length": (
+            "as tool_name_pattern; 64 is the portable maximum "
+            "(docs/dialects.md#tool-names-responses)"
+        ),
+        "max_tools": (
+            "not documented for Responses (unconfirmed: docs/dialects.md#max-tools-others); "
+            "Chat's 2024 cap of 128 (docs/dialects.md#max-tools-openai)"
+        ),
         "description_max_length": (
-            "no limit documented for Responses (unconfirmed, provider-dialects.md §3); the "
-            "1024 cut seen on Chat [I14] is not applied"
+            "no limit documented for Responses (unconfirmed: "
+            "docs/dialects.md#descriptions-others); the 1024 cut seen on Chat is not applied"
         ),
-        "tool_choice": f"{_SPEC} ToolChoiceOptions and the flat ToolChoiceFunction (C24)",
-        "strict_mode": f"{_SPEC} FunctionTool.strict (C18)",
+        "tool_choice": (
+            f"{_SPEC} ToolChoiceOptions and the flat ToolChoiceFunction "
+            "(docs/dialects.md#tool-choice-responses)"
+        ),
+        "strict_mode": f"{_SPEC} FunctionTool.strict (docs/dialects.md#strict-responses-default)",
         "strict_default": (
-            f"{_SPEC} FunctionToolParam (2026-07): an unmarked tool is 'strict if compatible'; "
-            "fctest never relies on that and always sends strict explicitly, false unless the "
-            "tool asks for strict, as on Chat (C18)"
+            "an unmarked tool is made strict when its schema allows (function-calling guide, "
+            "docs/dialects.md#strict-responses-default); fctest never relies on that and always "
+            "sends strict explicitly, false unless the tool asks for strict, as on Chat"
         ),
         "structured_output": f"{_SPEC} TextResponseFormatJsonSchema (text.format, flat)",
-        "argument_encoding": f"{_SPEC} FunctionToolCall.arguments, a JSON string (C28)",
+        "argument_encoding": (
+            f"{_SPEC} FunctionToolCall.arguments, a JSON string "
+            "(docs/dialects.md#arguments-responses)"
+        ),
         "streams_arguments": (
-            f"{_SPEC} ResponseFunctionCallArgumentsDeltaEvent/DoneEvent (C38c); corpus "
-            "vercel/ai azure-tool-call.1.chunks.txt"
+            f"{_SPEC} ResponseFunctionCallArgumentsDeltaEvent/DoneEvent; recorded "
+            "(docs/dialects.md#stream-responses)"
         ),
         "requires_parameters": (
             "openai-python function_tool_param.py: parameters Required[Optional[...]]; "
-            "fctest always sends an object schema"
+            "fctest always sends an object schema (docs/dialects.md#parameters-responses)"
         ),
     },
 )

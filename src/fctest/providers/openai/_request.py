@@ -34,10 +34,12 @@ def bearer_headers(config: Config) -> dict[str, str]:
 
 
 def tool_result_text(result: ToolResult) -> str:
-    """Tool content as text: both APIs take text only for a function's result (C36).
+    """Tool content as text, which both APIs accept for a function's result: Chat takes text
+    only, Responses also takes image and file parts, unused here (docs/dialects.md#history-openai,
+    docs/dialects.md#history-responses).
 
     A string is sent as is; any other JSON value is JSON-encoded. Neither API has an error
-    flag (provider-dialects.md §9), so a failed call's text is prefixed with ``Error:``.
+    flag, so a failed call's text is prefixed with ``Error:``.
     """
     content = result.content
     text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
@@ -48,9 +50,11 @@ def parallel_setting(provider: str, request: Request, strict_tools: bool) -> boo
     """``parallel_tool_calls`` to send, or ``None`` to leave the field out.
 
     Left out without tools: OpenAI answers 400 "'parallel_tool_calls' is only allowed when
-    'tools' are specified" (C26, [I15]). Forced to ``False`` with a strict tool: parallel calls
-    "may not match supplied schemas" (OpenAI Structured Outputs announcement, C21); asking for
-    both is a ``UsageError``.
+    'tools' are specified" (docs/dialects.md#parallel-openai-no-tools). Forced to ``False`` with
+    a strict tool: parallel calls "may not match supplied schemas"
+    (docs/dialects.md#strict-openai-parallel); asking for both is a ``UsageError``. o3-mini and
+    o4-mini refuse the field whatever its value, and no model rule says so yet
+    (docs/dialects.md#conflict-parallel-reasoning).
     """
     if not request.tools:
         return None
@@ -104,7 +108,8 @@ class OpenAIDialectAdapter(Adapter):
 
     def map_tool_choice(self, request: Request, names: Mapping[str, str]) -> Any:
         """``"auto"``/``"none"``/``"required"``, or ``named_tool_choice`` for a forced tool
-        (C23); a mode the profile does not offer is refused before sending."""
+        (docs/dialects.md#tool-choice-openai); a mode the profile does not offer is refused
+        before sending."""
         mode = request.tool_choice_mode
         if mode is None:
             return None
@@ -119,7 +124,8 @@ class OpenAIDialectAdapter(Adapter):
 
     @abc.abstractmethod
     def named_tool_choice(self, wire_name: str) -> JSONObject:
-        """How this API names the one tool that must be called (C24)."""
+        """How this API names the one tool that must be called (docs/dialects.md#tool-choice-openai,
+        docs/dialects.md#tool-choice-responses)."""
 
     def tool_fields(
         self,
@@ -128,8 +134,9 @@ class OpenAIDialectAdapter(Adapter):
         names: Mapping[str, str],
         map_tool: Callable[[FittedTool], JSONObject],
     ) -> JSONObject:
-        """``tools``, ``tool_choice`` and ``parallel_tool_calls`` (sent only with tools, C26;
-        false with a strict tool where strictness is per tool, C21); empty without tools."""
+        """``tools``, ``tool_choice`` and ``parallel_tool_calls`` (sent only with tools; false
+        with a strict tool where strictness is per tool: see ``parallel_setting``); empty
+        without tools."""
         if not fitted:
             return {}
         fields: JSONObject = {"tools": [map_tool(f) for f in fitted]}

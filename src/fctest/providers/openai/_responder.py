@@ -37,10 +37,11 @@ CREATED: Final = 1_767_225_600
 """The fixed ``created`` / ``created_at`` of every encoded answer (2026-01-01T00:00:00Z): a
 clock would make the same response encode to different bytes."""
 
-# OpenAI error ``type`` and ``code`` by status, as recorded: ``invalid_request_error`` for the
-# caller's mistakes (401 ``invalid_api_key`` [I37]; 404 ``model_not_found``, corpus pydantic-ai
-# ``test_model_name_suggestion[openai-chat].yaml``), ``tokens`` + ``rate_limit_exceeded`` for a
-# 429 ([I38]), ``server_error`` for 5xx (openai-openapi ErrorResponse).
+# OpenAI error ``type`` and ``code`` by status: ``invalid_request_error`` for the caller's
+# mistakes (401 ``invalid_api_key`` and 404 ``model_not_found`` as recorded:
+# docs/dialects.md#errors-openai; the 403 row is unconfirmed), ``tokens`` +
+# ``rate_limit_exceeded`` for a 429 (docs/dialects.md#errors-openai-429), ``server_error`` for
+# 5xx (openai-openapi ErrorResponse).
 _ERROR_TYPES: Final[Mapping[int, tuple[str, str | None]]] = {
     400: ("invalid_request_error", None),
     401: ("invalid_request_error", "invalid_api_key"),

@@ -76,9 +76,10 @@ def decode_response(
 
 
 def _parse_call(provider: str, item: JSONObject, *, cut: bool) -> ToolCall:
-    """A ``function_call`` item: ``call_id`` is the neutral id (results refer to it, C31);
-    the ``fc_`` item id is kept opaque. A call cut off by ``max_output_tokens`` is not
-    parsed (C37): its text is kept and it is marked malformed."""
+    """A ``function_call`` item: ``call_id`` is the neutral id (results refer to it:
+    docs/dialects.md#ids-responses-two); the ``fc_`` item id is kept opaque. A call cut off by
+    ``max_output_tokens`` is not parsed (docs/dialects.md#finish-responses): its text is kept and
+    it is marked malformed."""
     item_id = item.get("id")
     call_id = item.get("call_id") or item_id
     opaque = ProviderPart(provider, {"id": item_id}) if isinstance(item_id, str) else None
@@ -103,14 +104,14 @@ class ResponsesStreamDecoder(SSEStreamDecoder):
     """Decodes a Responses SSE stream (``"stream": true``) fed in pieces of any size.
 
     Events used (openai-openapi ResponseStreamEvent; openai-python ``ResponseStreamState``):
-    ``response.created``/``in_progress`` (id, model), ``response.output_item.added`` (a call
-    starts: its ``call_id`` and name), ``response.function_call_arguments.delta`` (fragments,
-    keyed by ``item_id``), ``response.function_call_arguments.done`` and
-    ``response.output_item.done`` (the whole arguments: they replace the fragments, C38c),
-    ``response.output_text.delta``/``.done``, then ``response.completed`` or
-    ``response.incomplete`` (status, usage, the final output). ``error`` events and
-    ``response.failed`` raise the matching ``ProviderError`` (C39). Anything else (reasoning
-    summaries, content-part bookkeeping) is skipped.
+    ``response.created``/``in_progress`` (id, model), ``response.output_item.added`` (a call starts:
+    its ``call_id`` and name), ``response.function_call_arguments.delta`` (fragments, keyed by
+    ``item_id``), ``response.function_call_arguments.done`` and ``response.output_item.done`` (the
+    whole arguments: they replace the fragments; docs/dialects.md#stream-responses),
+    ``response.output_text.delta``/``.done``, then ``response.completed`` or ``response.incomplete``
+    (status, usage, the final output). ``error`` events and ``response.failed`` raise the matching
+    ``ProviderError`` (docs/dialects.md#inband-responses). Anything else (reasoning summaries,
+    content-part bookkeeping) is skipped.
     """
 
     __slots__ = (
@@ -170,7 +171,8 @@ class ResponsesStreamDecoder(SSEStreamDecoder):
         if handler is not None:
             handler(self, data, event.data)
         elif isinstance(data.get("error"), dict):
-            self._on_error(data, event.data)  # an untyped {"error": {...}} chunk (C39)
+            # An untyped {"error": {...}} chunk (docs/dialects.md#inband-openai-sdk).
+            self._on_error(data, event.data)
 
     def _on_created(self, data: JSONObject, raw: str) -> None:
         response = data.get("response")
@@ -282,9 +284,9 @@ class ResponsesStreamDecoder(SSEStreamDecoder):
         )
 
     def _on_error(self, data: JSONObject, raw: str) -> None:
-        # Two shapes are on the wire: the documented flat ResponseErrorEvent {type: "error",
-        # code, message, param} and {type: "error", error: {type, code, message, param}}
-        # (corpus: vercel/ai openai-error.1.chunks.txt).
+        # Two shapes: the spec's flat ResponseErrorEvent {type: "error", code, message, param}
+        # and, as recorded, {type: "error", error: {type, code, message, param}}
+        # (docs/dialects.md#inband-responses).
         error = data.get("error")
         if not isinstance(error, dict):
             error = {k: v for k, v in data.items() if k not in ("type", "sequence_number")}
@@ -394,7 +396,7 @@ def _is_cut(data: JSONObject) -> bool:
 
 def _finish_reason(data: JSONObject, has_calls: bool) -> tuple[FinishReason, str | None]:
     """Neutral finish reason from ``status`` + ``incomplete_details.reason`` + whether the
-    output holds ``function_call`` items (C37; openai-openapi Response.status)."""
+    output holds ``function_call`` items (docs/dialects.md#finish-responses)."""
     status = data.get("status")
     if status == "incomplete":
         details = data.get("incomplete_details")

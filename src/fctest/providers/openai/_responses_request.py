@@ -3,30 +3,33 @@
 Wire docs: https://platform.openai.com/docs/api-reference/responses/create (request and
 ``Response`` object), https://platform.openai.com/docs/api-reference/responses-streaming (typed
 SSE events), https://platform.openai.com/docs/guides/function-calling. Facts below were checked
-against openai-python 3.54 ``types/responses/`` (``response_create_params.py``,
+against openai-python 3.57.0 ``types/responses/`` (``response_create_params.py``,
 ``function_tool_param.py``, ``response_function_tool_call.py``, ``easy_input_message_param.py``,
 ``response_input_item_param.py``, ``response.py``) and ``lib/streaming/responses/_responses.py``,
-and against the recorded traffic in the shared corpus (provider-dialects.md sections 2-13).
+and against the recorded traffic in the shared corpus; each rule links its evidence in
+docs/dialects.md.
 
 How it differs from Chat Completions (``fctest.providers.openai``):
 
 - tools are flat, ``{"type": "function", "name", "description", "parameters", "strict"}``, and
-  ``tool_choice`` names one as ``{"type": "function", "name"}`` (C24);
+  ``tool_choice`` names one as ``{"type": "function", "name"}``
+  (docs/dialects.md#tool-choice-responses);
 - the conversation is a list of *items*: messages, ``function_call`` items and
   ``function_call_output`` items. A ``function_call`` has an item ``id`` (``fc_...``) **and** a
-  ``call_id`` (``call_...``); results refer to ``call_id`` (C31), so ``call_id`` becomes the
-  neutral ``ToolCall.id`` and the ``fc_`` id is kept opaque;
+  ``call_id`` (``call_...``); results refer to ``call_id`` (docs/dialects.md#ids-responses-two),
+  so ``call_id`` becomes the neutral ``ToolCall.id`` and the ``fc_`` id is kept opaque;
 - reasoning models return ``reasoning`` items that must go back with the item that followed
   them, ids included. A replay of a reasoning item followed by an id-less assistant message was
   answered 400 "Item 'rs_...' of type 'reasoning' was provided without its required following
-  item" (corpus: pydantic-ai ``test_openai_responses_thinking_with_modified_history.yaml``). So
-  a decoded ``Response.opaque`` holds every output item, in order, and the history encoder
-  replays that sequence (see ``_map_assistant``);
+  item" (docs/dialects.md#history-responses-reasoning). So a decoded ``Response.opaque`` holds
+  every output item, in order, and the history encoder replays that sequence (see
+  ``_map_assistant``);
 - there is no finish reason: it comes from ``status``, ``incomplete_details.reason`` and
-  whether ``function_call`` items are present (C37);
+  whether ``function_call`` items are present (docs/dialects.md#finish-responses);
 - streams are typed events keyed by ``item_id``/``output_index``; a ``.done`` event carries the
-  whole arguments and wins over the fragments (C38c); errors arrive as ``error`` events or a
-  ``response.failed`` event under HTTP 200 (C39).
+  whole arguments and wins over the fragments (docs/dialects.md#stream-responses); errors
+  arrive as ``error`` events or a ``response.failed`` event under HTTP 200
+  (docs/dialects.md#inband-responses).
 
 This module builds requests; decoding lives in ``_responses_decode`` and the provider's side
 in ``_responses_responder``. The URL and auth come from two overridable methods (``url``,
@@ -93,7 +96,8 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
         return body
 
     def named_tool_choice(self, wire_name: str) -> JSONObject:
-        """The flat form (openapi ToolChoiceFunction; nested on Chat, C24)."""
+        """The flat form (openapi ToolChoiceFunction; nested on Chat:
+        docs/dialects.md#tool-choice-responses)."""
         return {"type": "function", "name": wire_name}
 
     def _map_input(self, messages: Sequence[Message], names: Mapping[str, str]) -> list[JSONObject]:
@@ -104,7 +108,9 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
                 items.extend(self._map_assistant(m, names, ids))
             elif m.role == "tool":
                 # One function_call_output item per result, linked by call_id, never by the
-                # fc_ item id (C31); the output is a string (FunctionCallOutputItemParam; C36).
+                # fc_ item id (docs/dialects.md#ids-responses-two); the output is sent as a
+                # string, one of the forms FunctionCallOutputItemParam takes
+                # (docs/dialects.md#history-responses).
                 items.extend(
                     {
                         "type": "function_call_output",
@@ -215,8 +221,9 @@ def _map_output(output: OutputSchema, fitted: FittedSchema) -> JSONObject:
 
 
 def _map_tool(f: FittedTool) -> JSONObject:
-    """Flat FunctionTool (openai-python function_tool_param.py). ``strict`` is always sent (C18:
-    an unmarked tool would be strict-if-compatible on Responses)."""
+    """Flat FunctionTool (openai-python function_tool_param.py). ``strict`` is always sent: the
+    function-calling guide makes an unmarked tool strict when its schema allows
+    (docs/dialects.md#strict-responses-default)."""
     tool: JSONObject = {"type": "function", "name": f.name}
     if f.description:
         tool["description"] = f.description
@@ -229,7 +236,8 @@ def _map_call(
     call: ToolCall, names: Mapping[str, str], ids: IdMapper, item_id: str | None
 ) -> JSONObject:
     """A ``function_call`` input item (ResponseFunctionToolCallParam). The ``fc_`` id goes only
-    together with the items it was recorded with; ``call_id`` links the result (C31)."""
+    together with the items it was recorded with; ``call_id`` links the result
+    (docs/dialects.md#ids-responses-two)."""
     item: JSONObject = {"type": "function_call"}
     if item_id:
         item["id"] = item_id

@@ -2,27 +2,30 @@
 
 The inverse of ``_responses_decode``, for the reference server, the round-trip
 properties and the benchmarks. Deterministic like ``_chat_responder`` (fixed ``created_at``, ids
-derived from the answer). Shapes follow recorded traffic (corpus: pydantic-ai
-``test_openai_responses_stream.yaml``, vercel/ai ``azure-tool-call.1.chunks.txt``) and the SDK
-types (openai-python 3.54 ``types/responses/response.py``, ``response_output_message.py``,
+derived from the answer). Shapes follow recorded traffic
+(``shared/corpus/pydantic__pydantic-ai/openai/test_openai_responses_stream.yaml``,
+``shared/corpus/vercel__ai/azure_openai/azure-tool-call.1.chunks.txt``) and the SDK
+types (openai-python 3.57.0 ``types/responses/response.py``, ``response_output_message.py``,
 ``response_function_tool_call.py``, ``response_usage.py``, ``response_stream_event.py``):
 
 - a ``response`` object whose ``output`` holds a ``message`` item (one ``output_text`` part) and
   then one ``function_call`` item per call: item ``id`` ``fc_...``, ``call_id`` = ``ToolCall.id``
-  (results refer to it, C31), ``arguments`` a JSON string. The request's settings (tools,
-  tool_choice, parallel_tool_calls, temperature, max_output_tokens, text format) are echoed back
-  as the API does;
-- the finish reason becomes ``status`` + ``incomplete_details`` (no finish reason on this API,
-  C37): ``stop``/``tool_calls``/``malformed_call`` -> ``completed`` (nothing marks a malformed
-  call; its text is simply not JSON), ``length`` -> ``incomplete`` / ``max_output_tokens`` (a
-  malformed call is then the one cut off: its item says ``incomplete``), ``content_filter`` ->
-  ``incomplete`` / ``content_filter``, ``other`` -> ``incomplete`` without a reason;
+  (results refer to it: docs/dialects.md#ids-responses-two), ``arguments`` a JSON string. The
+  request's settings (tools, tool_choice, parallel_tool_calls, temperature, max_output_tokens, text
+  format) are echoed back as the API does;
+- the finish reason becomes ``status`` + ``incomplete_details`` (no finish reason on this API:
+  docs/dialects.md#finish-responses): ``stop``/``tool_calls``/``malformed_call`` -> ``completed``
+  (nothing marks a malformed call; its text is simply not JSON), ``length`` -> ``incomplete`` /
+  ``max_output_tokens`` (a malformed call is then the one cut off: its item says ``incomplete``),
+  ``content_filter`` -> ``incomplete`` / ``content_filter``, ``other`` -> ``incomplete`` without a
+  reason;
 - a stream of typed SSE events (``event: <type>`` + ``data:``), each with its
   ``sequence_number``: ``response.created``, ``response.in_progress``; per item
   ``response.output_item.added``, for a message ``response.content_part.added``,
   ``response.output_text.delta``... ``.done``, ``response.content_part.done``, for a call
   ``response.function_call_arguments.delta``... ``.done``; ``response.output_item.done``; then
-  ``response.completed`` (or ``response.incomplete``) with the whole response.
+  ``response.completed`` (or ``response.incomplete``) with the whole response
+  (docs/dialects.md#stream-responses).
 
 Error bodies are the Chat envelope (``_responder.openai_error``).
 """
@@ -66,7 +69,7 @@ ECHOED: Final = (
 )
 """Request fields the API repeats in its ``response`` object."""
 
-# Item ids on the wire are a prefix and 48 hex characters (corpus).
+# Item ids on the wire are a prefix and 48 hex characters (the recordings named above).
 _ID_SIZE: Final = 48
 
 
@@ -160,7 +163,8 @@ class _Answer:
         call = self.calls[index]
         status = "in_progress"
         if done:
-            # The call cut off by max_output_tokens is the malformed one (C37).
+            # The call cut off by max_output_tokens is the malformed one
+            # (docs/dialects.md#finish-responses).
             cut = call.call.malformed and self.response.finish_reason == "length"
             status = "incomplete" if cut else "completed"
         return {

@@ -19,14 +19,23 @@ __all__ = ["STRICT_FORMATS", "STRICT_KEYWORDS", "STRICT_SOURCES", "OpenAIStrictT
 STRICT_FORMATS = frozenset(
     {"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"}
 )
-"""``format`` values strict mode accepts (Structured Outputs guide, "Supported schemas"; C16)."""
+"""``format`` values strict mode accepts (docs/dialects.md#strict-openai-formats)."""
 
-_SO_GUIDE = "OpenAI Structured Outputs guide, Supported schemas (provider-dialects.md §7)"
-_PAI = "treated as incompatible by pydantic-ai profiles/openai.py (provider-dialects.md §7)"
+_SO_GUIDE = (
+    "OpenAI Structured Outputs guide, Supported schemas (docs/dialects.md#strict-openai-keywords)"
+)
+_OLDER = (
+    "unsupported in an earlier revision of the Structured Outputs guide, no longer listed in the "
+    "current one (docs/dialects.md#strict-openai-keywords-older)"
+)
+_NO_SOURCE = "no OpenAI source found (docs/dialects.md#conflict-openai-strict-keywords)"
 
 STRICT_KEYWORDS: Mapping[str, KeywordMode] = {
-    # Not supported in strict mode (Structured Outputs guide); fctest validates the arguments
-    # against the user's full schema on the client, so these are dropped rather than refused.
+    # Not supported in strict mode: the composition keywords by the current guide, the rest by
+    # an earlier revision, and `default` by no OpenAI source; minContains/maxContains and
+    # unevaluated* stay native though the earlier revision listed them
+    # (docs/dialects.md#conflict-openai-strict-keywords). fctest validates the arguments against
+    # the user's full schema on the client, so these are dropped rather than refused.
     "not": "dropped",
     "if": "dropped",
     "then": "dropped",
@@ -42,7 +51,8 @@ STRICT_KEYWORDS: Mapping[str, KeywordMode] = {
     "uniqueItems": "dropped",
     "contains": "dropped",
     "default": "dropped",
-    # oneOf -> anyOf, one-element allOf merged, format kept only when whitelisted (C14, C16).
+    # oneOf -> anyOf, one-element allOf merged, format kept only when whitelisted
+    # (docs/dialects.md#strict-openai-oneof, docs/dialects.md#strict-openai-formats).
     "oneOf": "rewritten",
     "allOf": "rewritten",
     "format": "rewritten",
@@ -50,10 +60,12 @@ STRICT_KEYWORDS: Mapping[str, KeywordMode] = {
 """Strict-mode keyword modes of the OpenAI dialect (unlisted keywords are native)."""
 
 STRICT_SOURCES: Mapping[str, str] = {
-    **{f"keywords.{k}": _SO_GUIDE for k in ("not", "if", "then", "else", "oneOf", "allOf")},
-    **{f"keywords.{k}": _SO_GUIDE for k in ("dependentRequired", "dependentSchemas", "format")},
+    **{f"keywords.{k}": _SO_GUIDE for k in ("not", "if", "then", "else", "allOf")},
+    **{f"keywords.{k}": _SO_GUIDE for k in ("dependentRequired", "dependentSchemas")},
+    "keywords.oneOf": "only anyOf is supported (docs/dialects.md#strict-openai-oneof)",
+    "keywords.format": "the listed formats only (docs/dialects.md#strict-openai-formats)",
     **{
-        f"keywords.{k}": _PAI
+        f"keywords.{k}": _OLDER
         for k in (
             "minLength",
             "maxLength",
@@ -63,16 +75,17 @@ STRICT_SOURCES: Mapping[str, str] = {
             "maxProperties",
             "uniqueItems",
             "contains",
-            "default",
         )
     },
+    "keywords.default": _NO_SOURCE,
     "strict_keywords": _SO_GUIDE,
 }
 
 
 class OpenAIStrictTransformer(DialectTransformer):
     """OpenAI strict mode: every object closed and fully required, optional properties made
-    nullable (``make_strict``; C19), plus the keyword rewrites of ``STRICT_KEYWORDS``.
+    nullable (``make_strict``; docs/dialects.md#strict-openai-required), plus the keyword
+    rewrites of ``STRICT_KEYWORDS``.
 
     ``require_all`` is a class setting so vendors whose strict mode only closes objects (xAI)
     reuse the rest.
@@ -87,7 +100,7 @@ class OpenAIStrictTransformer(DialectTransformer):
         self, keyword: str, value: Any, node: JSONObject, pointer: str
     ) -> JSONObject:
         if keyword == "oneOf":
-            # Strict mode has anyOf but no oneOf (C14; Anthropic's SDK does the same rewrite).
+            # Strict mode has anyOf but no oneOf (docs/dialects.md#strict-openai-oneof).
             return as_any_of(self, value, pointer, "strict mode has no oneOf; sent as anyOf")
         if keyword == "allOf":
             merged = merge_single_all_of(

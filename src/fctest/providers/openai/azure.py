@@ -5,7 +5,7 @@ https://learn.microsoft.com/azure/ai-foundry/openai/api-version-lifecycle (the `
 endpoint) and openai-python ``src/openai/lib/azure.py`` (deployment-scoped routes, the
 ``api-version`` query parameter, ``api-key`` vs ``Authorization: Bearer``).
 
-Two URL forms (provider-dialects.md §1):
+Two URL forms (docs/dialects.md#auth-azure-deployment, docs/dialects.md#auth-azure-v1):
 
 - deployment form, when ``AzureConfig.deployment`` is set:
   ``{endpoint}/openai/deployments/{deployment}/chat/completions?api-version={api_version}``;
@@ -14,7 +14,8 @@ Two URL forms (provider-dialects.md §1):
 
 Bodies, responses and streams are OpenAI's. Azure differences handled elsewhere: the string
 ``code`` of error bodies (``"429"``) and "retry after N seconds" messages in
-``_decode``; content-filter choices without a ``message`` in the Chat adapter.
+``_decode`` (docs/dialects.md#errors-azure); choices without a ``message`` (unconfirmed) in the
+Chat adapter.
 """
 
 from __future__ import annotations
@@ -45,12 +46,25 @@ AZURE_PROFILE = OPENAI_PROFILE.evolve(
     },
     sources={
         "env": "openai-python lib/azure.py (AzureOpenAI reads these variables)",
-        "retry_headers": "Azure's 429 says when to retry in retry-after and in its message [I32]",
-        "tool_name_pattern": "documented like OpenAI (S-AZ-FC); a dotted-name pattern was seen "
-        "on one o4-mini deployment [I13], unconfirmed Azure-wide, so OpenAI's rule is kept",
-        "description_max_length": "1024 also enforced on an Azure o3-mini deployment [I14b] (C05)",
-        "strict_mode": "as OpenAI (S-AZ-FC); api-version coverage unconfirmed",
-        "parallel_call_control": "parallel calls since api-version 2023-12-01-preview [S-AZ-FC]",
+        "retry_headers": (
+            "Azure's 429 says when to retry in retry-after and in its message "
+            "(docs/dialects.md#errors-azure)"
+        ),
+        "tool_name_pattern": (
+            "assumed as OpenAI; a dotted-name pattern was quoted in one o4-mini report that does "
+            "not say Azure served it, so OpenAI's rule is kept (docs/dialects.md#tool-names-azure)"
+        ),
+        "description_max_length": (
+            "1024 also enforced on Azure o3-mini and gpt-4o deployments "
+            "(docs/dialects.md#descriptions-azure)"
+        ),
+        "strict_mode": (
+            "assumed as OpenAI; api-version coverage unconfirmed (docs/dialects.md#strict-azure)"
+        ),
+        "parallel_call_control": (
+            "parallel calls since api-version 2023-12-01-preview, on the models listed "
+            "(docs/dialects.md#parallel-azure)"
+        ),
     },
 )
 
@@ -121,5 +135,5 @@ class AzureOpenAIAdapter(OpenAIAdapter):
 class AzureResponder(ChatResponder):
     def error_body(self, status: int, message: str) -> JSONObject:
         """``{"error": {"code": "<status>", "message"}}``: Azure writes the status as a string
-        code (provider-dialects.md table 12, [I32])."""
+        code (docs/dialects.md#errors-azure)."""
         return {"error": {"code": str(status), "message": message}}

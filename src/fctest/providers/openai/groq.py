@@ -2,15 +2,21 @@
 
 Wire docs: https://console.groq.com/docs/api-reference#chat-create,
 https://console.groq.com/docs/tool-use, https://console.groq.com/docs/structured-outputs
-([S-GROQ-SO]), and the official client groq/groq-python (``_client.py`` base URL,
-``types/chat/completion_create_params.py``, ``chat_completion_chunk.py``) [S-GROQ].
+(docs/dialects.md#strict-groq), and the official client groq/groq-python 1.6.0 (``_client.py``
+base URL, ``types/chat/completion_create_params.py``, ``chat_completion_chunk.py``;
+docs/dialects.md#auth-groq).
 
 Differences from OpenAI: Groq checks the generated arguments against the schema on its
 servers and answers a bad generation with 400 ``tool_use_failed`` (plus ``failed_generation``),
 or, in a stream, with an in-band ``event: error`` carrying the same object and
 ``status_code``; both are ``ModelOutputError`` and not retryable (the mapping is shared:
-``_decode``; C39, C40). A streamed call arrives whole in one chunk (C38). Usage of a
-stream comes in the last chunk's ``x_groq.usage``.
+``_decode``; docs/dialects.md#errors-groq, docs/dialects.md#inband-groq). A streamed call arrives
+whole in one chunk, and a stream's usage comes in the last chunk's ``x_groq.usage``
+(docs/dialects.md#stream-groq).
+
+Inherited from OpenAI and not yet matched to Groq's documentation: ``response_format``
+json_schema is sent with tools and in streams, which Groq documents as unsupported, and strict
+is constrained only on the gpt-oss models (docs/dialects.md#conflict-groq-structured-output).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from ._responder import WireCall, openai_error
 
 __all__ = ["GROQ_PROFILE", "GroqAdapter", "GroqResponder"]
 
-_SDK = "groq-python"
+_SDK = "groq-python 1.6.0"
 
 GROQ_PROFILE = OPENAI_PROFILE.evolve(
     max_tools=128,
@@ -35,26 +41,49 @@ GROQ_PROFILE = OPENAI_PROFILE.evolve(
     # Streams report usage in x_groq.usage unasked; stream_options is not in groq-python's
     # completion_create_params, so it is not sent.
     stream_usage_option=False,
-    # 429s carry retry-after (console.groq.com/docs/rate-limits).
+    # 429s carry retry-after (https://console.groq.com/docs/rate-limits; unconfirmed here:
+    # docs/dialects.md#errors-groq).
     retry_headers=("retry-after",),
     base_url="https://api.groq.com/openai/v1",
     env={"api_key": ("GROQ_API_KEY",)},
     sources={
         "stream_usage_option": f"stream_options is not in {_SDK} completion_create_params.py; "
         "usage comes in x_groq.usage (chat_completion_chunk.py)",
-        "retry_headers": "https://console.groq.com/docs/rate-limits",
+        "retry_headers": (
+            "https://console.groq.com/docs/rate-limits (unconfirmed: docs/dialects.md#errors-groq)"
+        ),
         "base_url": f"{_SDK} _client.py",
         "tool_name_pattern": f"{_SDK} shared/function_definition.py name: a-z, A-Z, 0-9, "
-        "underscores and dashes, max 64",
-        "tool_name_max_length": f"{_SDK} shared/function_definition.py (max 64)",
-        "max_tools": f"{_SDK} completion_create_params.py 'A max of 128 functions' (C06)",
-        "description_max_length": "none documented (provider-dialects.md §3)",
-        "strict_mode": "function.strict; constrained only on openai/gpt-oss-20b/120b, "
-        "best-effort elsewhere [S-GROQ-SO]",
-        "tool_choice": f"{_SDK} chat_completion_tool_choice_option_param.py",
-        "parallel_call_control": f"{_SDK} completion_create_params.py parallel_tool_calls",
-        "streams_arguments": "one delta with id, name and full arguments (recorded Groq "
-        "streams, shared/corpus groq; C38)",
+        "underscores and dashes, max 64 (docs/dialects.md#tool-names-groq)",
+        "tool_name_max_length": (
+            f"{_SDK} shared/function_definition.py (max 64; docs/dialects.md#tool-names-groq)"
+        ),
+        "max_tools": (
+            f"{_SDK} completion_create_params.py 'A max of 128 functions' "
+            "(docs/dialects.md#max-tools-groq)"
+        ),
+        "description_max_length": "none documented (docs/dialects.md#descriptions-others)",
+        "strict_mode": (
+            "function.strict; structured outputs are constrained only on openai/gpt-oss-20b/120b, "
+            "best-effort elsewhere; function-level enforcement unconfirmed "
+            "(docs/dialects.md#strict-groq)"
+        ),
+        "structured_output": (
+            "inherited from OpenAI; Groq documents no streaming and no tools with it "
+            "(docs/dialects.md#structured-output-groq, "
+            "docs/dialects.md#conflict-groq-structured-output)"
+        ),
+        "tool_choice": (
+            f"{_SDK} chat_completion_tool_choice_option_param.py "
+            "(docs/dialects.md#tool-choice-groq)"
+        ),
+        "parallel_call_control": (
+            f"{_SDK} completion_create_params.py parallel_tool_calls "
+            "(docs/dialects.md#parallel-groq)"
+        ),
+        "streams_arguments": (
+            "one delta with id, name and full arguments, as recorded (docs/dialects.md#stream-groq)"
+        ),
     },
 )
 
@@ -75,13 +104,11 @@ class GroqAdapter(OpenAIAdapter):
 
 class GroqResponder(ChatResponder):
     """Groq's request id travels in ``x_groq.id``; a stream's usage comes unasked in its finish
-    chunk, as ``x_groq.usage`` and ``usage`` (groq-python chat_completion_chunk.py; corpus
-    pydantic-ai ``test_tool_use_failed_error_streaming.yaml``). Calls arrive whole
+    chunk, as ``x_groq.usage`` and ``usage`` (docs/dialects.md#stream-groq). Calls arrive whole
     (``streams_arguments=False``)."""
 
     def error_body(self, status: int, message: str) -> JSONObject:
-        """OpenAI's envelope without ``param`` (corpus pydantic-ai
-        ``test_model_name_suggestion[groq].yaml``)."""
+        """OpenAI's envelope without ``param`` (recorded: docs/dialects.md#errors-groq)."""
         error = {k: v for k, v in openai_error(status, message)["error"].items() if k != "param"}
         return {"error": error}
 

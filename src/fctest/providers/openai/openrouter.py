@@ -3,16 +3,19 @@
 Wire docs: https://openrouter.ai/docs/api-reference/overview (request, attribution headers),
 https://openrouter.ai/docs/api/reference/errors-and-debugging (error bodies and statuses),
 https://openrouter.ai/docs/api-reference/streaming (``: OPENROUTER PROCESSING`` comments, errors
-mid-stream), https://openrouter.ai/announcements/standardized-finish-reasons. Quoted in
-provider-dialects.md as [S-OR-REQ], [S-OR-ERR], [S-OR-STREAM], [S-OR-FIN].
+mid-stream), https://openrouter.ai/announcements/standardized-finish-reasons
+(docs/dialects.md#auth-openrouter, docs/dialects.md#errors-openrouter,
+docs/dialects.md#stream-openrouter-comments, docs/dialects.md#inband-openrouter,
+docs/dialects.md#finish-openrouter).
 
 Differences from OpenAI: requests are forwarded to an upstream provider, whose own rules (names,
 schema keywords, strictness) still apply, so the profile claims no more than OpenAI's portable
-rules; errors are ``{"error":{"code":<int>,"message","metadata":{"provider_name","raw"}}}``
-with the upstream's own error nested as text in ``metadata.raw``; 402 means out of credits (not
-retryable); errors after generation started arrive inside the HTTP-200 stream as an ``error``
-key in a chunk (raised by the shared stream decoder, C39); streams carry comment lines that the
-SSE layer drops; ``finish_reason`` may be ``error`` (neutral ``other``).
+rules; errors are ``{"error":{"code":<int>,"message","metadata":{"provider_name","raw"}}}`` with the
+upstream's own error nested as text in ``metadata.raw``; 402 means out of credits (not retryable
+here, although some 402s carry ``Retry-After``: docs/dialects.md#conflict-openrouter-402); errors
+after generation started arrive inside the HTTP-200 stream as an ``error`` key in a chunk (raised by
+the shared stream decoder); streams carry comment lines that the SSE layer drops; a
+``finish_reason`` of ``error`` (unconfirmed) would be the neutral ``other``.
 """
 
 from __future__ import annotations
@@ -32,26 +35,38 @@ from ._request import bearer_headers
 
 __all__ = ["OPENROUTER_PROFILE", "OpenRouterAdapter", "OpenRouterConfig", "OpenRouterResponder"]
 
-_UPSTREAM = "forwarded to the upstream provider, whose rules apply (S-OR-REQ)"
+_UPSTREAM = (
+    "forwarded to the upstream provider, whose rules apply (docs/dialects.md#routing-openrouter; "
+    "no rule of its own is documented: docs/dialects.md#tool-names-openrouter)"
+)
 
 OPENROUTER_PROFILE = OPENAI_PROFILE.evolve(
     max_tools=None,
     description_max_length=None,
-    # OpenRouter's parameter list names max_tokens (S-OR-REQ).
+    # OpenRouter's request schema names max_tokens (see sources).
     max_tokens_field="max_tokens",
     retry_headers=("retry-after",),
     base_url="https://openrouter.ai/api/v1",
     env={"api_key": ("OPENROUTER_API_KEY",)},
     sources={
-        "max_tokens_field": "OpenRouter's parameter list names max_tokens (S-OR-REQ)",
+        "max_tokens_field": (
+            "the request schema of https://openrouter.ai/docs/api-reference/overview names "
+            "max_tokens; whether max_completion_tokens is taken is unconfirmed "
+            "(docs/dialects.md#max-tokens-openai)"
+        ),
         "base_url": "https://openrouter.ai/docs/api-reference/overview",
         "max_tools": f"none of its own; {_UPSTREAM}",
         "description_max_length": f"none of its own; {_UPSTREAM}",
         "tool_name_pattern": f"OpenAI's portable rule; {_UPSTREAM}",
-        "strict_mode": "`strict` is forwarded; enforcement 'varies by provider' [S-OR-SO]",
+        "strict_mode": (
+            "`strict` is forwarded; enforcement by the upstream is unconfirmed "
+            "(docs/dialects.md#strict-openrouter)"
+        ),
         "parallel_call_control": f"parallel_tool_calls is {_UPSTREAM}",
-        "tool_choice": f"tool_choice is {_UPSTREAM}; provider.require_parameters routes only to "
-        "upstreams that support it [S-OR-ROUTE]",
+        "tool_choice": (
+            f"tool_choice is {_UPSTREAM}; provider.require_parameters routes only to upstreams "
+            "that support every parameter (https://openrouter.ai/docs/features/provider-routing)"
+        ),
     },
 )
 
@@ -59,7 +74,8 @@ OPENROUTER_PROFILE = OPENAI_PROFILE.evolve(
 @dataclass(frozen=True)
 class OpenRouterConfig(Config):
     """OpenRouter settings. ``http_referer`` and ``x_title`` are the optional app-attribution
-    headers ``HTTP-Referer`` and ``X-Title`` (OpenRouter API overview)."""
+    headers ``HTTP-Referer`` and ``X-Title`` (docs/dialects.md#auth-openrouter; other clients now
+    send ``X-OpenRouter-Title``)."""
 
     http_referer: str | None = None
     x_title: str | None = None
@@ -80,7 +96,8 @@ class OpenRouterAdapter(OpenAIAdapter):
         return headers
 
     def describe_error(self, error: Mapping[str, Any]) -> str:
-        """OpenRouter's message plus the upstream's, from ``metadata.raw`` ([S-OR-ERR], [I30])."""
+        """OpenRouter's message plus the upstream's, from ``metadata.raw``
+        (docs/dialects.md#errors-openrouter)."""
         message = error_message(error)
         metadata = error.get("metadata")
         if not isinstance(metadata, dict):
@@ -96,11 +113,11 @@ class OpenRouterAdapter(OpenAIAdapter):
 class OpenRouterResponder(ChatResponder):
     def stream_preamble(self) -> list[bytes]:
         """A ``: OPENROUTER PROCESSING`` comment, sent while the upstream has not answered
-        yet ([S-OR-STREAM]; corpus pydantic-ai ``test_openrouter_stream_error.yaml``)."""
+        yet (docs/dialects.md#stream-openrouter-comments)."""
         return [b": OPENROUTER PROCESSING\n\n"]
 
     def error_body(self, status: int, message: str) -> JSONObject:
-        """``{"error": {"code": <int status>, "message"}}`` ([S-OR-ERR])."""
+        """``{"error": {"code": <int status>, "message"}}`` (docs/dialects.md#errors-openrouter)."""
         return {"error": {"code": status, "message": message}}
 
 
