@@ -1,14 +1,14 @@
 """Matching a request against a cassette: one normalised key per request, then a dict lookup.
 
-vcrpy compares every incoming request with every recorded one, and its ``body`` matcher builds
-a text diff for each that does not match (44 ms per request at 50 interactions, see
-shared/testing-notes.md). Here a request is normalised once into a ``Key``: the method, the URL
-under the provider's canonical base URL (the recording may have been made against a loopback
-port or a base-URL override) with credential parameters redacted and the query sorted, and the
-body as canonical JSON (sorted keys, secrets redacted, volatile fields dropped). Recorded
-requests are keyed the same way when the cassette loads, so replay is a dict lookup whatever
-the cassette's size. The readable diff (``_diff``: JSON paths that changed, the nearest recorded
-requests) is built only when nothing matches.
+vcrpy compares every incoming request with every recorded one, and its ``body`` matcher builds a
+text diff for each that does not match (tens of milliseconds per request at 100 recorded
+interactions: ``benchmarks/bench_replay.py`` measures it). Here a request is normalised once
+into a ``Key``: the method, the URL under the provider's canonical base URL (the recording may
+have been made against a loopback port or a base-URL override) with credential parameters
+redacted and the query sorted, and the body as canonical JSON (sorted keys, secrets redacted,
+volatile fields dropped). Recorded requests are keyed the same way when the cassette loads, so
+replay is a dict lookup whatever the cassette's size. The readable diff (``_diff``: JSON paths
+that changed, the nearest recorded requests) is built only when nothing matches.
 
 Nothing here imports pytest or vcrpy.
 """

@@ -150,32 +150,10 @@ class SchemaTransformer:
         if not isinstance(node, dict):
             return copy.deepcopy(node)
         ref = node.get("$ref")
-        if isinstance(ref, str) and self.inline_defs:
-            if ref not in self._defs:
-                self.reject(
-                    pointer + "/$ref", f"$ref {ref!r} does not resolve to a local definition"
-                )
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            if ref in stack or ref in self.recursive:
-                if ref != "#":
-                    self._kept_defs.add(ref)
-                kept = self.on_recursion(ref, pointer)
-                if not siblings:
-                    return kept
-                walked = self._walk(siblings, pointer, stack)
-                return {**kept, **walked} if isinstance(walked, dict) else walked
-            # A definition is fitted once however often it is used (its changes are recorded
-            # once, and shared definitions cannot make the walk exponential); every use gets
-            # its own copy.
-            if ref not in self._inlined:
-                self._inlined[ref] = self._walk(self._defs[ref], ref[1:], (*stack, ref))
-            target = copy.deepcopy(self._inlined[ref])
-            if siblings:
-                walked = self._walk(siblings, pointer, stack)
-                target = {**target, **walked} if isinstance(target, dict) else walked
-            return target
         if isinstance(ref, str) and ref not in self._defs:
             self.reject(pointer + "/$ref", f"$ref {ref!r} does not resolve to a local definition")
+        if isinstance(ref, str) and self.inline_defs:
+            return self._inline(ref, node, pointer, stack)
         out: JSONObject = {}
         children = {path[0] for path, _ in subschemas(node)}
         for key, value in node.items():
@@ -186,6 +164,30 @@ class SchemaTransformer:
             else:
                 out[key] = copy.deepcopy(value)
         return self.transform(out, pointer)
+
+    def _inline(self, ref: str, node: JSONObject, pointer: str, stack: tuple[str, ...]) -> Any:
+        """A ``$ref`` node replaced by its (fitted) definition, its sibling keywords on top;
+        a recursive one goes to ``on_recursion`` and its definition is kept."""
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if ref in stack or ref in self.recursive:
+            if ref != "#":
+                self._kept_defs.add(ref)
+            target: Any = self.on_recursion(ref, pointer)
+        else:
+            # A definition is fitted once however often it is used (its changes are recorded
+            # once, and shared definitions cannot make the walk exponential); every use gets
+            # its own copy.
+            if ref not in self._inlined:
+                self._inlined[ref] = self._walk(self._defs[ref], ref[1:], (*stack, ref))
+            target = copy.deepcopy(self._inlined[ref])
+        if not siblings:
+            return target
+        walked = self._walk(siblings, pointer, stack)
+        return (
+            {**target, **walked}
+            if isinstance(target, dict) and isinstance(walked, dict)
+            else walked
+        )
 
     def _walk_keyword(self, key: str, value: Any, pointer: str, stack: tuple[str, ...]) -> Any:
         base = f"{pointer}/{key}"

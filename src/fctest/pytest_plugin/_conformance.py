@@ -171,18 +171,8 @@ def check_scenario(
     except ProviderError as exc:
         if answers or not errors:
             return observed("fail", f"unexpected {_one_line(exc)}")
-        expected = errors[-1]
-        if not isinstance(exc, expected.error):
-            return observed(
-                "fail",
-                f"expected {expected.error.__name__} for HTTP {expected.status}, "
-                f"got {_one_line(exc)}",
-            )
-        if expected.retry_after is not None and exc.retry_after != expected.retry_after:
-            return observed(
-                "fail", f"expected retry_after {expected.retry_after}, got {exc.retry_after}"
-            )
-        return observed("pass")
+        problem = _error_problem(errors[-1], exc)
+        return observed("pass") if problem is None else observed("fail", problem)
     except FctestError as exc:
         return observed("fail", _one_line(exc))
     finally:
@@ -199,6 +189,17 @@ def check_scenario(
         if problem is not None:
             return observed("fail", problem)
     return observed("pass")
+
+
+def _error_problem(expected: ErrorTurn, exc: ProviderError) -> str | None:
+    """What is wrong with the error a scripted error turn ended in (``None``: nothing)."""
+    if not isinstance(exc, expected.error):
+        return (
+            f"expected {expected.error.__name__} for HTTP {expected.status}, got {_one_line(exc)}"
+        )
+    if expected.retry_after is not None and exc.retry_after != expected.retry_after:
+        return f"expected retry_after {expected.retry_after}, got {exc.retry_after}"
+    return None
 
 
 def _check_unsupported(

@@ -145,9 +145,10 @@ def dialect(name: str | None, strict: bool | None) -> Dialect:
         return True
 
     constructs = frozenset(c for c, (kws, ex) in _CONSTRUCTS.items() if accepted(kws, ex))
-    # Request-wide budgets on strict schemas (Anthropic's C20), if the profile declares them.
-    optional = getattr(profile, "max_strict_optional_params", None) if resolved else None
-    union = getattr(profile, "max_strict_union_params", None) if resolved else None
+    # Request-wide budgets on strict schemas, if the profile declares them
+    # (docs/dialects.md#strict-anthropic-limits).
+    optional = profile.max_strict_optional_params if resolved else None
+    union = profile.max_strict_union_params if resolved else None
     return Dialect(name, profile, resolved, constructs, optional, union)
 
 

@@ -28,10 +28,18 @@ class AnthropicAdapter(Adapter):
 
     def build_request(self, request: Request, config: Config) -> HttpRequest:
         cfg = cast(AnthropicConfig, check_config(self, config))
-        fitting = self.fit(request)
+        body = self._body(request, cfg, self.fit(request))
+        _check_thinking(body)
+        headers = {"content-type": "application/json", "anthropic-version": cfg.version}
+        if cfg.api_key:
+            headers["x-api-key"] = cfg.api_key
+        if cfg.beta:
+            headers["anthropic-beta"] = ",".join(cfg.beta)
+        headers.update(cfg.headers)
+        return HttpRequest("POST", f"{base_url(self, cfg)}/v1/messages", headers, encode_json(body))
+
+    def _body(self, request: Request, cfg: AnthropicConfig, fitting: Fitting) -> JSONObject:
         fitted = fitting.tools
-        by_name = {f.tool.name: f for f in fitted}
-        output = fitting.output.schema if fitting.output is not None else None
         if not fitted and any(m.tool_calls or m.tool_results for m in request.messages):
             raise UsageError(
                 f"{PROVIDER}: the conversation holds tool calls or results but the request "
@@ -41,7 +49,6 @@ class AnthropicAdapter(Adapter):
                 "tool_choice='none' to keep the model from calling them"
             )
         system, messages = _map_messages(request.messages, fitting)
-
         body: JSONObject = {
             "model": request.model,
             self.profile.max_tokens_field: _max_tokens(request, cfg),
@@ -51,34 +58,21 @@ class AnthropicAdapter(Adapter):
         body["messages"] = messages
         if fitted:
             body["tools"] = [_map_tool(f) for f in fitted]
-            choice = _map_tool_choice(request, by_name)
+            choice = _map_tool_choice(request, {f.tool.name: f for f in fitted})
             if choice is not None:
                 body["tool_choice"] = choice
         if request.thinking_budget is not None:
             body["thinking"] = {"type": "enabled", "budget_tokens": request.thinking_budget}
         if request.temperature is not None:
-            if cfg.version >= "2026-10-21":
-                raise UsageError(
-                    f"{PROVIDER}: anthropic-version {cfg.version} has no temperature parameter "
-                    "(400; docs/dialects.md#anthropic-version-2026); leave temperature unset "
-                    "or use AnthropicConfig(version='2023-06-01')"
-                )
-            body["temperature"] = request.temperature
-        if output is not None:
-            body["output_config"] = {"format": {"type": "json_schema", "schema": output}}
+            body["temperature"] = _temperature(request.temperature, cfg)
+        if fitting.output is not None:
+            schema = fitting.output.schema
+            body["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
         if request.stream:
             body["stream"] = True
         if request.extra_body:
             body.update(request.extra_body)
-        _check_thinking(body)
-
-        headers = {"content-type": "application/json", "anthropic-version": cfg.version}
-        if cfg.api_key:
-            headers["x-api-key"] = cfg.api_key
-        if cfg.beta:
-            headers["anthropic-beta"] = ",".join(cfg.beta)
-        headers.update(cfg.headers)
-        return HttpRequest("POST", f"{base_url(self, cfg)}/v1/messages", headers, encode_json(body))
+        return body
 
     def parse_response(self, response: HttpResponse, request: Request | None = None) -> Response:
         if not response.ok:
@@ -146,6 +140,16 @@ def _max_tokens(request: Request, config: AnthropicConfig) -> int:
             f"thinking_budget ({budget}); thinking tokens count toward max_tokens"
         )
     return request.max_output_tokens
+
+
+def _temperature(temperature: float, cfg: AnthropicConfig) -> float:
+    if cfg.version >= "2026-10-21":
+        raise UsageError(
+            f"{PROVIDER}: anthropic-version {cfg.version} has no temperature parameter "
+            "(400; docs/dialects.md#anthropic-version-2026); leave temperature unset "
+            "or use AnthropicConfig(version='2023-06-01')"
+        )
+    return temperature
 
 
 def _check_thinking(body: JSONObject) -> None:

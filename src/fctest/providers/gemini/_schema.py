@@ -4,6 +4,7 @@ OpenAPI-3.0 subset of ``parameters`` (``GeminiConfig(schema_field="parameters")`
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ..._types import JSONObject
@@ -112,61 +113,61 @@ class GeminiOpenAPITransformer(DialectTransformer):
     def rewrite_keyword(
         self, keyword: str, value: Any, node: JSONObject, pointer: str
     ) -> JSONObject:
-        if keyword == "type":
-            return self._type(value, node, pointer)
-        if keyword == "const":
-            if isinstance(value, str):
-                enum = const_as_enum(self, value, pointer, f"sent as a one-value enum ({_SUBSET})")
-                return enum if "type" in node else {**enum, "type": "STRING"}
-            self._notes.append(f"Must be {json.dumps(value)}.")
-            self.rewrite(
-                pointer, "const", f"non-string const moved into the description ({_SUBSET})"
-            )
-            return {}
-        if keyword == "enum":
-            if isinstance(value, list):
-                strings = [v for v in value if isinstance(v, str)]
-                has_null = None in value
-                if strings and len(strings) + has_null == len(value):
-                    out: JSONObject = {"enum": strings}
-                    if has_null:
-                        out["nullable"] = True
-                        self.rewrite(
-                            pointer, "enum", f"null in the enum sent as nullable ({_NULLS})"
-                        )
-                    if "type" not in node:
-                        out["type"] = "STRING"
-                    return out
-                allowed = ", ".join(json.dumps(v) for v in value)
-                self._notes.append(f"Allowed values: {allowed}.")
-            self.rewrite(
-                pointer,
-                "enum",
-                "Gemini enums hold strings only; the values were moved into the description "
-                f"and are checked client-side, never stringified ({_SUBSET})",
-            )
-            return {}
-        if keyword == "format":
-            if value in _KEPT_FORMATS.get(str(node.get("type")), ()):
-                return {"format": value}
-            self._notes.append(f"Format: {value}.")
-            self.rewrite(pointer, "format", f"format {value!r} moved into the description")
-            return {}
-        if keyword == "oneOf":
-            if "anyOf" in node:
-                self.reject(pointer, "anyOf and oneOf on one node cannot be sent to Gemini")
-            return as_any_of(
-                self, value, pointer, f"sent as anyOf: Gemini's Schema has no oneOf ({_SUBSET})"
-            )
-        if keyword == "allOf":
-            merged = merge_single_all_of(
-                self, value, pointer, "one-element allOf merged into its node"
-            )
-            if merged is not None:
-                return merged
-            self.drop(pointer, "allOf", "Gemini's Schema has no allOf; checked client-side")
-            return {}
-        return super().rewrite_keyword(keyword, value, node, pointer)
+        rewrite = _OPENAPI_REWRITES.get(keyword)
+        if rewrite is None:
+            return super().rewrite_keyword(keyword, value, node, pointer)
+        return rewrite(self, value, node, pointer)
+
+    def _const(self, value: Any, node: JSONObject, pointer: str) -> JSONObject:
+        if isinstance(value, str):
+            enum = const_as_enum(self, value, pointer, f"sent as a one-value enum ({_SUBSET})")
+            return enum if "type" in node else {**enum, "type": "STRING"}
+        self._notes.append(f"Must be {json.dumps(value)}.")
+        self.rewrite(pointer, "const", f"non-string const moved into the description ({_SUBSET})")
+        return {}
+
+    def _enum(self, value: Any, node: JSONObject, pointer: str) -> JSONObject:
+        if isinstance(value, list):
+            strings = [v for v in value if isinstance(v, str)]
+            has_null = None in value
+            if strings and len(strings) + has_null == len(value):
+                out: JSONObject = {"enum": strings}
+                if has_null:
+                    out["nullable"] = True
+                    self.rewrite(pointer, "enum", f"null in the enum sent as nullable ({_NULLS})")
+                if "type" not in node:
+                    out["type"] = "STRING"
+                return out
+            allowed = ", ".join(json.dumps(v) for v in value)
+            self._notes.append(f"Allowed values: {allowed}.")
+        self.rewrite(
+            pointer,
+            "enum",
+            "Gemini enums hold strings only; the values were moved into the description "
+            f"and are checked client-side, never stringified ({_SUBSET})",
+        )
+        return {}
+
+    def _format(self, value: Any, node: JSONObject, pointer: str) -> JSONObject:
+        if value in _KEPT_FORMATS.get(str(node.get("type")), ()):
+            return {"format": value}
+        self._notes.append(f"Format: {value}.")
+        self.rewrite(pointer, "format", f"format {value!r} moved into the description")
+        return {}
+
+    def _one_of(self, value: Any, node: JSONObject, pointer: str) -> JSONObject:
+        if "anyOf" in node:
+            self.reject(pointer, "anyOf and oneOf on one node cannot be sent to Gemini")
+        return as_any_of(
+            self, value, pointer, f"sent as anyOf: Gemini's Schema has no oneOf ({_SUBSET})"
+        )
+
+    def _all_of(self, value: Any, node: JSONObject, pointer: str) -> JSONObject:
+        merged = merge_single_all_of(self, value, pointer, "one-element allOf merged into its node")
+        if merged is not None:
+            return merged
+        self.drop(pointer, "allOf", "Gemini's Schema has no allOf; checked client-side")
+        return {}
 
     def _type(self, value: Any, node: JSONObject, pointer: str) -> JSONObject:
         names = value if isinstance(value, list) else [value]
@@ -221,6 +222,18 @@ class GeminiOpenAPITransformer(DialectTransformer):
             out["description"] = f"{text} {note}" if isinstance(text, str) and text else note
             self._notes = []
         return out
+
+
+_Rewrite = Callable[[GeminiOpenAPITransformer, Any, JSONObject, str], JSONObject]
+# The keywords the OpenAPI profile marks "rewritten", each with its rewrite.
+_OPENAPI_REWRITES: dict[str, _Rewrite] = {
+    "type": GeminiOpenAPITransformer._type,
+    "const": GeminiOpenAPITransformer._const,
+    "enum": GeminiOpenAPITransformer._enum,
+    "format": GeminiOpenAPITransformer._format,
+    "oneOf": GeminiOpenAPITransformer._one_of,
+    "allOf": GeminiOpenAPITransformer._all_of,
+}
 
 
 def _is_null_branch(branch: Any) -> bool:
