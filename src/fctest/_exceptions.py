@@ -36,7 +36,11 @@ API keys never appear in a message: headers are redacted where an error keeps th
 A ``CassetteError`` is also an ``AssertionError`` (vcrpy's ``errors.py`` does the same for a
 cassette mismatch): a request that does not match the recording is a failed expectation, not a
 crash, and pytest shows it as a plain failure. Its message says what happened, where the
-cassette is and what to run to fix it.
+cassette is and what to run to fix it. The other errors meant to fail a test are defined where
+they are raised and join the same root: ``fctest.pytest_plugin``'s ``ConformanceFailure`` (an
+adapter did not do what a scenario expects) and ``fctest.compat.IncompatibleToolsError``
+(``assert_compatible``). ``tests/test_public_api.py`` checks every exception class fctest
+defines descends from ``FctestError``.
 """
 
 from __future__ import annotations

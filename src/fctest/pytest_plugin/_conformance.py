@@ -54,8 +54,11 @@ class Observation:
     model: str | None = None
 
 
-class ConformanceFailure(AssertionError):
-    """The adapter did not do what the scenario expects; ``observation`` says what it did."""
+class ConformanceFailure(FctestError, AssertionError):
+    """The adapter did not do what the scenario expects; ``observation`` says what it did.
+
+    An ``AssertionError`` so that pytest reports a plain failure, and an ``FctestError`` like
+    everything fctest raises."""
 
     def __init__(self, observation: Observation) -> None:
         super().__init__(
@@ -65,7 +68,7 @@ class ConformanceFailure(AssertionError):
         self.observation = observation
 
 
-class _Unsent(AssertionError):
+class _Unsent(FctestError, AssertionError):
     """Raised by the refusing transport: a request reached the transport."""
 
 
