@@ -144,12 +144,15 @@ class Core:
         if not isinstance(output, type) or not hasattr(output, "model_json_schema"):
             raise UsageError(f"output must be a pydantic model class, got {output!r}")
         schema = OutputSchema.from_model(output)
-        mode = self.adapter.profile.structured_output
+        profile = self.adapter.profile.for_model(self.model)
+        mode = profile.structured_output
         if mode == "native":
             return self.request(messages, options, output=schema)
         if mode == "tool":
-            # No native JSON mode: the answer is the arguments of a tool the model must call.
-            answer = Tool(schema.name, schema.description, schema.schema, strict=schema.strict)
+            # No native JSON mode: the answer is the arguments of a tool the model must call,
+            # strict where the model has strict tools.
+            strict = schema.strict and profile.strict_mode != "none"
+            answer = Tool(schema.name, schema.description, schema.schema, strict=strict)
             forced = {**options, "tool_choice": answer.name}
             return self.request(messages, forced, tools=(answer,))
         raise UsageError(

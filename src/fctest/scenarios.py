@@ -74,6 +74,7 @@ Need: TypeAlias = Literal[
     "tool_choice_named",
     "disable_parallel",
     "structured_output",
+    "structured_output_with_tools",
     "strict_tools",
     "64_tools",
 ]
@@ -88,8 +89,10 @@ def unsupported_reason(needs: tuple[Need, ...], profile: Profile) -> str | None:
                 return f"tool_choice {mode!r} is not offered"
         elif need == "disable_parallel" and not profile.parallel_call_control:
             return "parallel tool calls cannot be switched off"
-        elif need == "structured_output" and profile.structured_output == "none":
-            return "structured output is not offered"
+        elif need == "structured_output" and profile.structured_output != "native":
+            return "structured output is not offered natively"
+        elif need == "structured_output_with_tools" and not profile.structured_output_with_tools:
+            return "a final answer's schema cannot be asked for together with tools"
         elif need == "strict_tools" and profile.strict_mode == "none":
             return "strict tools are not offered"
         elif need == "64_tools" and profile.max_tools is not None and profile.max_tools < 64:
@@ -524,7 +527,7 @@ def _scenarios() -> Iterator[Scenario]:
         one_call,
         tools=(WEATHER,),
         output=CITY,
-        needs=("structured_output",),
+        needs=("structured_output", "structured_output_with_tools"),
     )
     yield Scenario(
         "strict_tools",

@@ -7,6 +7,10 @@ small wire settings that differ between OpenAI-compatible vendors. ``fit_request
 them with ``IncompatibleToolError`` naming the provider, the tool and the JSON pointer), and
 the resulting ``Fitting`` maps decoded calls back to what the user declared.
 
+Providers differ per model too: a profile's ``models`` (``ModelRule``: a family, its model-name
+patterns, the fields it changes and the source) are applied by ``Profile.for_model``, and
+``fit_request`` fits a request with the profile resolved for its model.
+
 The pieces are public so that adapters, ``fctest check``, the strategies and third-party
 dialects share one implementation:
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 from ._fit import FittedSchema, FittedTool, Fitting, fit_output, fit_request, fit_tools, wire_name
 from ._ids import IdMapper, IdRule, fit_id
+from ._models import ModelRule, normalise_model
 from ._profile import KeywordMode, OutputStrictness, Profile, StrictMode
 from ._restore import drop_nulls, fill_nulls
 from ._rewrites import (
@@ -45,6 +50,7 @@ __all__ = [
     "IdMapper",
     "IdRule",
     "KeywordMode",
+    "ModelRule",
     "OutputStrictness",
     "Profile",
     "SchemaChange",
@@ -63,6 +69,7 @@ __all__ = [
     "is_object",
     "make_strict",
     "merge_single_all_of",
+    "normalise_model",
     "nullable",
     "subschemas",
     "wire_name",

@@ -138,14 +138,17 @@ class Fitting:
 
 
 def fit_request(request: Request, profile: Profile, *, provider: str) -> Fitting:
-    """``request``'s tools and output schema fitted to ``profile``, or ``IncompatibleToolError``
-    (a tool) / ``UsageError`` (the output schema). Computed once per request and profile:
-    later calls with an equal profile return the same ``Fitting``."""
+    """``request``'s tools and output schema fitted to ``profile`` resolved for the request's
+    model (``Fitting.profile`` is that resolved profile), or ``IncompatibleToolError`` (a tool)
+    / ``UsageError`` (the output schema). Computed once per request and profile: later calls
+    with an equal profile return the same ``Fitting``."""
+    profile = profile.for_model(request.model)
     key = (provider, profile)
     memo = request._memo
     found = memo.get(key)
     if isinstance(found, Fitting):
         return found
+    _check_output(request, profile, provider)
     tools = fit_tools(request.tools, profile, provider=provider) if request.tools else ()
     output = (
         fit_output(request.output, profile, provider=provider)
@@ -156,6 +159,29 @@ def fit_request(request: Request, profile: Profile, *, provider: str) -> Fitting
     fitting = Fitting(provider, profile, tools, output)
     memo[key] = fitting
     return fitting
+
+
+def _check_output(request: Request, profile: Profile, provider: str) -> None:
+    """Refuse a final answer's schema where the model cannot take it: next to tools, or in a
+    stream (``structured_output_with_tools``, ``structured_output_streaming``)."""
+    if request.output is None:
+        return
+    if profile.structured_output != "native":
+        raise UsageError(
+            f"{provider}: {request.model!r} has no native structured output "
+            f"({profile.sources.get('structured_output', 'the provider profile')}); "
+            "Client.parse asks for it through a forced tool where the profile allows that"
+        )
+    for asked, field, what, instead in (
+        (bool(request.tools), "structured_output_with_tools", "together with tools", "the tools"),
+        (request.stream, "structured_output_streaming", "in a streamed request", "stream=True"),
+    ):
+        if asked and not getattr(profile, field):
+            source = profile.sources.get(field, "the provider's profile")
+            raise UsageError(
+                f"{provider}: {request.model!r} cannot take a final answer's schema {what} "
+                f"({source}); leave out the output schema or {instead}"
+            )
 
 
 def fit_output(output: OutputSchema, profile: Profile, *, provider: str) -> FittedSchema:

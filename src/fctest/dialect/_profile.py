@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from .._exceptions import UsageError
 from ._ids import IdRule
+from ._models import ModelRule, freeze
 
 if TYPE_CHECKING:
     from ._transformer import DialectTransformer
@@ -113,6 +115,19 @@ class Profile:
     """How a final answer's schema is requested: natively, through a forced tool, or not at all
     (default ``native``)."""
 
+    structured_output_with_tools: bool = True
+    """Whether a final answer's schema can be asked for in a request that also offers tools
+    (default ``True``; Groq and Gemini 2.x: no)."""
+
+    structured_output_streaming: bool = True
+    """Whether a final answer's schema can be asked for in a streamed request (default
+    ``True``; Groq: no)."""
+
+    strict_enforced: bool = True
+    """Whether the provider constrains decoding when strict mode is asked for (default
+    ``True``); ``False``: the flag is sent and accepted but only followed on a best-effort
+    basis, and fctest's own validation of the arguments is what holds (Groq outside gpt-oss)."""
+
     output_strictness: OutputStrictness = "requested"
     """Which rules a structured-output schema is fitted with (default ``requested``)."""
 
@@ -151,14 +166,52 @@ class Profile:
     """Config field -> environment variables a client may read it from (first one set wins);
     the adapter itself never reads them."""
 
+    documented: Mapping[str, Any] = field(default_factory=dict)
+    """Field name -> the documented value, for fields where the profile uses another one that
+    real traffic shows (a documented-vs-observed conflict the matrix shows as such). Default:
+    none."""
+
+    models: tuple[ModelRule, ...] = ()
+    """The provider's model families and what each changes (``for_model``). Default: none."""
+
+    model: str | None = None
+    """The model this profile was resolved for by ``for_model``; ``None``: not resolved."""
+
+    model_families: tuple[str, ...] = ()
+    """The families whose rules applied when resolving (empty: a model no rule knows, which
+    gets the provider's documented defaults)."""
+
     sources: Mapping[str, str] = field(default_factory=dict)
     """Field name -> where the value comes from (a docs URL, an SDK file, a
     ``docs/dialects.md`` anchor)."""
+
+    def __post_init__(self) -> None:
+        settable = {f.name for f in fields(self)} - _NOT_BY_RULE
+        for rule in self.models:
+            unknown = sorted(set(rule.changes) - settable)
+            if unknown:
+                raise UsageError(
+                    f"model rule {rule.family!r} changes {unknown}, which are not profile "
+                    f"fields a rule can set (known: {sorted(settable)})"
+                )
 
     def keyword_mode(self, keyword: str, *, strict: bool) -> KeywordMode:
         if strict:
             return self.strict_keywords.get(keyword, self.strict_unknown_keyword)
         return self.keywords.get(keyword, self.unknown_keyword)
+
+    def for_model(self, model: str) -> Profile:
+        """This profile as it holds for ``model``: every matching ``ModelRule`` applied in order,
+        its source recorded for each field it changes. Resolving is cached; a profile already
+        resolved for ``model`` is returned as it is."""
+        if self.model is not None:
+            if self.model == model:
+                return self
+            raise UsageError(
+                f"this profile is already resolved for model {self.model!r}; "
+                f"resolve the provider's own profile for {model!r}"
+            )
+        return _resolve(self, model)
 
     def strict_for(self, requested: bool | None) -> bool | None:
         """Whether a tool asking for ``requested`` strictness (``None``: unmarked) is fitted
@@ -196,6 +249,8 @@ class Profile:
                 value = f"{value.__module__}.{value.__qualname__}"
             elif isinstance(value, IdRule):
                 value = value.as_dict()
+            elif f.name == "models":
+                value = [rule.as_dict() for rule in value]
             out[f.name] = value
         out["tool_call_id_pattern"] = self.tool_call_id_pattern
         return out
@@ -203,9 +258,32 @@ class Profile:
     @cached_property
     def _key(self) -> tuple[Any, ...]:
         return tuple(
-            tuple(sorted(v.items())) if isinstance(v, Mapping) else v
-            for v in (getattr(self, f.name) for f in fields(self))
+            v if isinstance(v, (type, IdRule)) or f.name == "models" else freeze(v)
+            for f, v in ((f, getattr(self, f.name)) for f in fields(self))
         )
 
     def __hash__(self) -> int:
         return hash(self._key)
+
+
+# Fields that say what a profile is, not what a model family does.
+_NOT_BY_RULE = frozenset({"models", "model", "model_families", "sources"})
+
+
+@lru_cache(maxsize=1024)
+def _resolve(profile: Profile, model: str) -> Profile:
+    changes: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    families: list[str] = []
+    for rule in profile.models:
+        if rule.matches(model):
+            families.append(rule.family)
+            changes.update(rule.changes)
+            sources.update(dict.fromkeys(rule.changes, rule.source))
+    return replace(
+        profile,
+        **changes,
+        model=model,
+        model_families=tuple(families),
+        sources={**profile.sources, **sources},
+    )

@@ -48,6 +48,11 @@ class Responder(abc.ABC, Generic[A]):
             return None
         return fit_request(request, self.profile, provider=self.name)
 
+    def resolved(self, request: Request | None) -> Profile:
+        """The profile for ``request``'s model (the adapter's own without a request)."""
+        fitting = self.fitting(request)
+        return self.profile if fitting is None else fitting.profile
+
     def wire_names(self, request: Request | None) -> Mapping[str, str]:
         """Declared tool name -> the name ``request`` put on the wire (``{}`` without one): a
         model answers with the names it was sent, and the adapter maps them back."""

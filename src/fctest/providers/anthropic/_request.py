@@ -51,7 +51,7 @@ class AnthropicAdapter(Adapter):
         system, messages = _map_messages(request.messages, fitting)
         body: JSONObject = {
             "model": request.model,
-            self.profile.max_tokens_field: _max_tokens(request, cfg),
+            fitting.profile.max_tokens_field: _max_tokens(request, cfg),
         }
         if system is not None:
             body["system"] = system

@@ -77,7 +77,7 @@ class GeminiAdapter(Adapter):
         if request.temperature is not None:
             out["temperature"] = request.temperature
         if request.max_output_tokens is not None:
-            out[self.profile.max_tokens_field] = request.max_output_tokens
+            out[fitting.profile.max_tokens_field] = request.max_output_tokens
         if request.thinking_budget is not None:
             out["thinkingConfig"] = {"thinkingBudget": request.thinking_budget}
         if fitting.output is not None:

@@ -57,12 +57,12 @@ class OpenAIAdapter(OpenAIDialectAdapter):
             )
         fitting = self.fit(request)
         names = fitting.names
-        profile = self.profile
+        profile = fitting.profile
         body: JSONObject = {
             "model": request.model,
             "messages": _map_messages(request.messages, names, IdMapper(profile.id_rule)),
         }
-        body.update(self.tool_fields(request, fitting.tools, names, _map_tool))
+        body.update(self.tool_fields(request, fitting, _map_tool))
         if request.temperature is not None:
             body["temperature"] = request.temperature
         if request.max_output_tokens is not None:

@@ -87,7 +87,7 @@ class ChatResponder(OpenAIDialectResponder[OpenAIAdapter]):
             response,
             wire_calls(self.fitting(request), response),
             fragment_size=fragment_size,
-            whole_calls=not self.profile.streams_arguments,
+            whole_calls=not self.resolved(request).streams_arguments,
             include_usage=self.asks_stream_usage(request),
         )
 
@@ -98,7 +98,7 @@ class ChatResponder(OpenAIDialectResponder[OpenAIAdapter]):
         options = extra.get("stream_options") if extra else None
         if isinstance(options, dict):
             return bool(options.get("include_usage"))
-        return self.profile.stream_usage_option
+        return self.resolved(request).stream_usage_option
 
     def stream_preamble(self) -> list[bytes]:
         """Events sent before the first chunk (OpenRouter's processing comments)."""

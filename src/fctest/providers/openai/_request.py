@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import abc
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..._exceptions import UsageError
 from ..._messages import Request, ToolCall, ToolResult
 from ..._types import JSONObject
 from ..._wire import HttpRequest
-from ...dialect import FittedTool, Fitting, fit_request
+from ...dialect import FittedTool, Fitting, Profile, fit_request
 from .._base import Adapter, Config, base_url, check_config, encode_json
 
 __all__ = ["OpenAIDialectAdapter", "bearer_headers", "parallel_setting", "tool_result_text"]
@@ -46,17 +46,28 @@ def tool_result_text(result: ToolResult) -> str:
     return f"Error: {text}" if result.is_error else text
 
 
-def parallel_setting(provider: str, request: Request, strict_tools: bool) -> bool | None:
+def parallel_setting(
+    provider: str, request: Request, strict_tools: bool, profile: Profile
+) -> bool | None:
     """``parallel_tool_calls`` to send, or ``None`` to leave the field out.
 
     Left out without tools: OpenAI answers 400 "'parallel_tool_calls' is only allowed when
-    'tools' are specified" (docs/dialects.md#parallel-openai-no-tools). Forced to ``False`` with
-    a strict tool: parallel calls "may not match supplied schemas"
-    (docs/dialects.md#strict-openai-parallel); asking for both is a ``UsageError``. o3-mini and
-    o4-mini refuse the field whatever its value, and no model rule says so yet
-    (docs/dialects.md#conflict-parallel-reasoning).
+    'tools' are specified" (docs/dialects.md#parallel-openai-no-tools). Left out where the
+    model has no such switch (``parallel_call_control``: the reasoning models refuse the field
+    whatever its value, docs/dialects.md#parallel-openai-reasoning), and a value asked for there
+    is a ``UsageError``. Forced to ``False`` with a strict tool: parallel calls "may not match
+    supplied schemas" (docs/dialects.md#strict-openai-parallel); asking for both is a
+    ``UsageError``.
     """
     if not request.tools:
+        return None
+    if not profile.parallel_call_control:
+        if request.parallel_tool_calls is not None:
+            raise UsageError(
+                f"{provider}: parallel_tool_calls cannot be sent to {request.model!r}: "
+                f"{profile.sources.get('parallel_call_control', 'the profile has no switch')}; "
+                "leave it unset"
+            )
         return None
     if strict_tools:
         if request.parallel_tool_calls:
@@ -106,7 +117,7 @@ class OpenAIDialectAdapter(Adapter):
     def build_body(self, request: Request) -> JSONObject:
         """The JSON body for ``request``: the same request always gives the same bytes."""
 
-    def map_tool_choice(self, request: Request, names: Mapping[str, str]) -> Any:
+    def map_tool_choice(self, request: Request, fitting: Fitting) -> Any:
         """``"auto"``/``"none"``/``"required"``, or ``named_tool_choice`` for a forced tool
         (docs/dialects.md#tool-choice-openai); a mode the profile does not offer is refused
         before sending."""
@@ -115,12 +126,13 @@ class OpenAIDialectAdapter(Adapter):
             return None
         forced = request.forced_tool
         wanted = "named" if forced is not None else mode
-        if wanted not in self.profile.tool_choice:
+        offered = fitting.profile.tool_choice
+        if wanted not in offered:
             raise UsageError(
                 f"{self.name}: tool_choice {request.tool_choice!r} is not supported "
-                f"(supported: {sorted(self.profile.tool_choice)})"
+                f"(supported: {sorted(offered)})"
             )
-        return mode if forced is None else self.named_tool_choice(names[forced])
+        return mode if forced is None else self.named_tool_choice(fitting.names[forced])
 
     @abc.abstractmethod
     def named_tool_choice(self, wire_name: str) -> JSONObject:
@@ -128,23 +140,21 @@ class OpenAIDialectAdapter(Adapter):
         docs/dialects.md#tool-choice-responses)."""
 
     def tool_fields(
-        self,
-        request: Request,
-        fitted: Sequence[FittedTool],
-        names: Mapping[str, str],
-        map_tool: Callable[[FittedTool], JSONObject],
+        self, request: Request, fitting: Fitting, map_tool: Callable[[FittedTool], JSONObject]
     ) -> JSONObject:
         """``tools``, ``tool_choice`` and ``parallel_tool_calls`` (sent only with tools; false
         with a strict tool where strictness is per tool: see ``parallel_setting``); empty
         without tools."""
+        fitted = fitting.tools
         if not fitted:
             return {}
         fields: JSONObject = {"tools": [map_tool(f) for f in fitted]}
-        choice = self.map_tool_choice(request, names)
+        choice = self.map_tool_choice(request, fitting)
         if choice is not None:
             fields["tool_choice"] = choice
-        strict = self.profile.strict_mode == "per_tool" and any(f.strict for f in fitted)
-        parallel = parallel_setting(self.name, request, strict)
+        profile = fitting.profile
+        strict = profile.strict_mode == "per_tool" and any(f.strict for f in fitted)
+        parallel = parallel_setting(self.name, request, strict, profile)
         if parallel is not None:
             fields["parallel_tool_calls"] = parallel
         return fields

@@ -80,13 +80,13 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
         names = fitting.names
         body: JSONObject = {
             "model": request.model,
-            "input": self._map_input(request.messages, names),
+            "input": self._map_input(request.messages, names, fitting.profile),
         }
-        body.update(self.tool_fields(request, fitting.tools, names, _map_tool))
+        body.update(self.tool_fields(request, fitting, _map_tool))
         if request.temperature is not None:
             body["temperature"] = request.temperature
         if request.max_output_tokens is not None:
-            body[self.profile.max_tokens_field] = request.max_output_tokens
+            body[fitting.profile.max_tokens_field] = request.max_output_tokens
         if fitting.output is not None and request.output is not None:
             body["text"] = {"format": _map_output(request.output, fitting.output)}
         if request.stream:
@@ -100,8 +100,10 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
         docs/dialects.md#tool-choice-responses)."""
         return {"type": "function", "name": wire_name}
 
-    def _map_input(self, messages: Sequence[Message], names: Mapping[str, str]) -> list[JSONObject]:
-        ids = IdMapper(self.profile.id_rule)
+    def _map_input(
+        self, messages: Sequence[Message], names: Mapping[str, str], profile: Profile
+    ) -> list[JSONObject]:
+        ids = IdMapper(profile.id_rule)
         items: list[JSONObject] = []
         for m in messages:
             if m.role == "assistant":
