@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 __all__ = ["main"]
+
+
+if TYPE_CHECKING:
+    _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -19,7 +24,9 @@ def _check(args: argparse.Namespace) -> int:
     from .compat import run_check
 
     strict = {"as-declared": None, "on": True, "off": False}[args.strict]
-    return run_check(args.target, args.providers, output=args.format, strict=strict)
+    return run_check(
+        args.target, args.providers, output=args.format, strict=strict, model=args.model
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -60,6 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--providers", nargs="*", help="adapter names (default: all registered)")
     demo.set_defaults(func=_demo)
+    _add_check(sub)
+    serve = sub.add_parser(
+        "serve",
+        help="run the reference server on loopback: every built-in provider's wire format, "
+        "answering the conformance scenarios (or a folder of cassettes) until Ctrl-C",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    serve.add_argument("--cassettes", metavar="DIR", help="answer from the cassettes in DIR")
+    serve.set_defaults(func=_serve)
+    _add_matrix(sub)
+    return parser
+
+
+def _add_check(sub: _Subparsers) -> None:
     check = sub.add_parser(
         "check",
         help="check your tools against providers, offline: compatible, compatible after "
@@ -74,21 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--providers", nargs="*", help="adapter names (default: all registered)")
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument(
+        "--model",
+        help="check for this model: each provider's rules for its model family apply "
+        "(default: the providers' documented defaults)",
+    )
+    check.add_argument(
         "--strict",
         choices=["as-declared", "on", "off"],
         default="as-declared",
         help="check every tool as strict (on) or not (off); default: each tool's own setting",
     )
     check.set_defaults(func=_check)
-    serve = sub.add_parser(
-        "serve",
-        help="run the reference server on loopback: every built-in provider's wire format, "
-        "answering the conformance scenarios (or a folder of cassettes) until Ctrl-C",
-    )
-    serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
-    serve.add_argument("--cassettes", metavar="DIR", help="answer from the cassettes in DIR")
-    serve.set_defaults(func=_serve)
+
+
+def _add_matrix(sub: _Subparsers) -> None:
     matrix = sub.add_parser("matrix", help="merge, diff and render capability matrix files")
     msub = matrix.add_subparsers(dest="matrix_command", required=True)
     merge = msub.add_parser("merge", help="merge results/matrix files (any order) into one matrix")
@@ -128,7 +149,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="with --update: exit 1 if DOC is stale"
     )
     matrix.set_defaults(func=_matrix)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -64,5 +64,5 @@ def test_p1_declared_or_refused(variant: Variant, tool: Tool) -> None:
     assert sent == fitted.parameters
     for pointer, node in nodes(sent):
         for keyword in node:
-            mode = profile.keyword_mode(keyword, strict=fitted.strict)
+            mode = profile.keyword_mode(keyword, strict=fitted.strict, value=node[keyword])
             assert mode != "rejected", f"{keyword!r} sent at {pointer or '/'}"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._exceptions import IncompatibleToolError
 from .._tools import Tool
-from ..dialect import SchemaChange
+from ..dialect import KeywordMode, SchemaChange, ValueRule
 from ..providers import Adapter
 from ._offline import fit_offline, selected_adapters
 from ._report import change_json
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["KeywordRow", "keyword_results", "keyword_table"]
 
-KeywordMode = Literal["native", "rewritten", "dropped", "rejected"]
 _S: dict[str, Any] = {"type": "string"}
 
 # keyword -> (a property schema using it, or a root-level fragment when the key starts with "/").
@@ -76,6 +75,17 @@ KEYWORD_PROBES: Mapping[str, Any] = {
 """One schema per keyword, realistic rather than minimal (``required`` leaves a property
 optional, ``additionalProperties`` is a schema), so the table shows what users meet."""
 
+# The value each kind of value (``ValueCase.test``) is probed with; ``OTHER_VALUES`` is the
+# value for a ``ValueRule``'s ``otherwise`` where the probe above falls in one of its cases.
+_CASE_VALUES: Mapping[str, Any] = {
+    "false": False,
+    "true": True,
+    "schema": _S,
+    "one_entry": [{"type": "object", "properties": {"a": _S}}],
+    "several_entries": [{"type": "object", "properties": {"a": _S}}, {"required": ["a"]}],
+}
+OTHER_VALUES: Mapping[str, Any] = {"format": "uri"}
+
 
 @dataclass(frozen=True, slots=True)
 class KeywordRow:
@@ -90,12 +100,22 @@ class KeywordRow:
     """``lost``: the keyword disappeared with no change recorded (a bug: property 2)."""
     changes: tuple[SchemaChange, ...] = ()
     reason: str | None = None
+    case: str | None = None
+    """For a keyword whose mode depends on its value: the kind of value probed (``false``,
+    ``one entry``...); ``None`` for a keyword with one mode."""
+
+    @property
+    def capability(self) -> str:
+        """``keyword:<name>``, or ``keyword:<name>=<case>`` for one kind of value."""
+        name = f"keyword:{self.keyword}"
+        return name if self.case is None else f"{name}={self.case}"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "provider": self.provider,
             "mode": "strict" if self.strict else "non-strict",
             "keyword": self.keyword,
+            "case": self.case,
             "declared": self.declared,
             "observed": self.observed,
             "changes": [change_json(c) for c in self.changes],
@@ -103,8 +123,10 @@ class KeywordRow:
         }
 
 
-def _probe_tool(keyword: str, strict: bool) -> Tool:
+def _probe_tool(keyword: str, strict: bool, value: Any = None) -> Tool:
     probe = KEYWORD_PROBES[keyword]
+    if value is not None:
+        probe = {**probe, keyword: value}
     schema: dict[str, Any] = {"type": "object", "properties": {"p": probe}}
     if keyword.startswith("/"):
         schema = {keyword[1:]: probe, "type": "object", "properties": {"p": _S}}
@@ -118,29 +140,57 @@ def _modes(adapter: Adapter) -> tuple[bool, ...]:
     return {"always": (True,), "none": (False,)}.get(mode, (False, True))
 
 
-def _observe(adapter: Adapter, keyword: str, strict: bool) -> KeywordRow:
+def _observe(adapter: Adapter, keyword: str, strict: bool) -> list[KeywordRow]:
+    """One row per kind of value the profile tells apart (one row for a keyword with one
+    mode), each probe fitted by the adapter."""
     name = keyword.lstrip("/")
-    declared: KeywordMode = adapter.profile.keyword_mode(name, strict=strict)
-    tool = _probe_tool(keyword, strict)
+    entry = adapter.profile.keyword_entry(name, strict=strict)
+    if not isinstance(entry, ValueRule) or keyword.startswith("/"):
+        declared = adapter.profile.keyword_mode(name, strict=strict)
+        return [_row(adapter, keyword, strict, declared, None, None)]
+    rows = []
+    for case in entry.cases:
+        value = sorted(case.values)[0] if case.test == "one_of" else _CASE_VALUES[case.test]
+        rows.append(_row(adapter, keyword, strict, case.mode, case.label, value))
+    other = OTHER_VALUES.get(name, KEYWORD_PROBES[keyword][name])
+    if not any(case.holds(other) for case in entry.cases):
+        rows.append(_row(adapter, keyword, strict, entry.otherwise, entry.otherwise_label, other))
+    return rows
+
+
+def _row(
+    adapter: Adapter,
+    keyword: str,
+    strict: bool,
+    declared: KeywordMode,
+    case: str | None,
+    value: Any,
+) -> KeywordRow:
+    name = keyword.lstrip("/")
+
+    def row(
+        observed: KeywordMode | Literal["lost"],
+        changes: tuple[SchemaChange, ...] = (),
+        reason: str | None = None,
+    ) -> KeywordRow:
+        return KeywordRow(adapter.name, strict, name, declared, observed, changes, reason, case)
+
+    tool = _probe_tool(keyword, strict, value)
     try:
         (fitted,) = fit_offline(adapter, (tool,))
     except IncompatibleToolError as exc:
-        return KeywordRow(adapter.name, strict, name, declared, "rejected", reason=exc.reason)
-    changes = tuple(c for c in fitted.changes if c.keyword == name)
-    if any(c.action == "dropped" for c in changes):
-        return KeywordRow(adapter.name, strict, name, declared, "dropped", changes)
+        return row("rejected", reason=exc.reason)
+    # Changes to the probed keyword where it was put (the root object is made strict too).
+    where = "" if keyword.startswith("/") else "/properties/p"
+    changes = tuple(c for c in fitted.changes if c.keyword == name and c.pointer.startswith(where))
+    for action in ("dropped", "unenforced"):
+        if any(c.action == action for c in changes):
+            return row(action, changes)
     if changes:
-        return KeywordRow(adapter.name, strict, name, declared, "rewritten", changes)
+        return row("rewritten", changes)
     if _mentions(fitted.parameters, name):
-        return KeywordRow(adapter.name, strict, name, declared, "native")
-    return KeywordRow(
-        adapter.name,
-        strict,
-        name,
-        declared,
-        "lost",
-        reason="gone from the sent schema, no change recorded",
-    )
+        return row("native")
+    return row("lost", reason="gone from the sent schema, no change recorded")
 
 
 def _mentions(schema: Any, keyword: str) -> bool:
@@ -158,7 +208,7 @@ def keyword_table(providers: Iterable[str] | None = None) -> tuple[KeywordRow, .
     for adapter in selected_adapters(providers):
         for strict in _modes(adapter):
             for keyword in KEYWORD_PROBES:
-                rows.append(_observe(adapter, keyword, strict))
+                rows.extend(_observe(adapter, keyword, strict))
     return tuple(rows)
 
 
@@ -166,6 +216,7 @@ _OUTCOME = {
     "native": "pass",
     "rewritten": "partial",
     "dropped": "partial",
+    "unenforced": "partial",
     "rejected": "unsupported",
     "lost": "fail",
 }
@@ -183,9 +234,10 @@ def keyword_results(providers: Iterable[str] | None = None) -> list[Result]:
         out.append(
             Result(
                 provider=row.provider,
-                capability=f"keyword:{row.keyword}",
+                capability=row.capability,
                 outcome=_OUTCOME[row.observed],  # type: ignore[arg-type]
-                test_id=f"fctest.compat.keyword_table[{row.provider}-{mode}-{row.keyword}]",
+                test_id=f"fctest.compat.keyword_table[{row.provider}-{mode}-"
+                f"{row.capability.removeprefix('keyword:')}]",
                 reason=row.reason,
                 declared=row.declared,
                 changes=tuple(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from .._exceptions import UsageError
 from .._messages import Message, Request
 from .._tools import Tool
-from ..dialect import FittedTool, fit_tools
+from ..dialect import FittedTool, fit_request
 from ..providers import Adapter, Config, adapter_names, get_adapter
 
 __all__ = ["fit_offline", "selected_adapters"]
@@ -29,11 +29,15 @@ def selected_adapters(providers: Iterable[str] | None) -> list[Adapter]:
     return [get_adapter(n) for n in dict.fromkeys(names)]
 
 
-def fit_offline(adapter: Adapter, tools: tuple[Tool, ...]) -> tuple[FittedTool, ...]:
-    """``tools`` as ``adapter`` would send them in one request (raises what it would raise)."""
-    request = Request(model=_MODEL, messages=(_USER,), tools=tools)
+def fit_offline(
+    adapter: Adapter, tools: tuple[Tool, ...], model: str | None = None
+) -> tuple[FittedTool, ...]:
+    """``tools`` as ``adapter`` would send them in one request for ``model`` (default: a
+    model no rule knows, so the provider's documented defaults), raising what it would
+    raise."""
+    request = Request(model=model or _MODEL, messages=(_USER,), tools=tools)
     adapter.build_request(request, _config(adapter))
-    return fit_tools(tools, adapter.profile, provider=adapter.name)
+    return fit_request(request, adapter.profile, provider=adapter.name).tools
 
 
 def _config(adapter: Adapter) -> Config:

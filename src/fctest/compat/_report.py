@@ -7,13 +7,22 @@ Private: the classes are public as ``fctest.compat.Verdict``, ``Conflict``, ``Re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._exceptions import FctestError, UsageError
 from ..dialect import SchemaChange
 
-__all__ = ["Conflict", "IncompatibleToolsError", "Report", "Status", "Verdict", "change_json"]
+__all__ = [
+    "Conflict",
+    "IncompatibleToolsError",
+    "ModelView",
+    "Report",
+    "Status",
+    "Verdict",
+    "change_json",
+]
 
 Status = Literal["compatible", "rewritten", "incompatible"]
 
@@ -32,6 +41,9 @@ class Verdict:
     """The changes whose constraint only fctest checks now (``Tool.validate_arguments``)."""
     pointer: str | None = None
     reason: str | None = None
+    notes: tuple[str, ...] = ()
+    """What the model's rules mean for this tool beyond its schema (strict sent but not
+    enforced; parallel calls that cannot be switched off), each with its source."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status}
@@ -44,6 +56,8 @@ class Verdict:
             changes=[change_json(c) for c in self.changes],
             client_side=[change_json(c) for c in self.client_side],
         )
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
 
@@ -75,6 +89,10 @@ class Report:
     tools: tuple[str, ...]
     verdicts: tuple[Verdict, ...]
     conflicts: tuple[Conflict, ...] = ()
+    model: str | None = None
+    """The model checked for (``None``: each provider's documented defaults)."""
+    models: Mapping[str, ModelView] = field(default_factory=dict)
+    """Provider -> the model families that matched and what they change from the defaults."""
 
     @property
     def ok(self) -> bool:
@@ -99,13 +117,17 @@ class Report:
         for name in self.tools:
             results = {v.provider: v.to_json() for v in self.verdicts if v.tool == name}
             tools.append({"name": name, "results": results})
-        return {
+        out: dict[str, Any] = {
             "ok": self.ok,
             "providers": list(self.providers),
             "tools": tools,
             "conflicts": [c.to_json() for c in self.conflicts],
             "summary": self._summary(),
         }
+        if self.model is not None:
+            out["model"] = self.model
+            out["models"] = {p: view.to_json() for p, view in self.models.items()}
+        return out
 
     def _summary(self) -> dict[str, int]:
         counts = {"compatible": 0, "rewritten": 0, "incompatible": 0}
@@ -116,7 +138,7 @@ class Report:
     def render(self) -> str:
         """The report as a person reads it (what ``fctest check`` prints)."""
         width = max((len(p) for p in self.providers), default=0) + 2
-        lines: list[str] = []
+        lines: list[str] = _model_lines(self.model, self.models)
         for name in self.tools:
             lines.append(name)
             for v in self.verdicts:
@@ -136,20 +158,57 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True, slots=True)
+class ModelView:
+    """What one provider's rules say about the model checked: the families that matched (none:
+    a model no rule knows, with the provider's defaults) and the fields they change, with
+    their sources."""
+
+    families: tuple[str, ...]
+    changes: Mapping[str, Any]
+    sources: Mapping[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "families": list(self.families),
+            "changes": dict(self.changes),
+            "sources": dict(self.sources),
+        }
+
+
+def _model_lines(model: str | None, models: Mapping[str, ModelView]) -> list[str]:
+    if model is None:
+        return []
+    lines = [f"model {model}:"]
+    for provider, view in models.items():
+        families = ", ".join(view.families) or "no model rule: the provider's defaults"
+        lines.append(f"  {provider}: {families}")
+        lines += [
+            f"    {name} = {value!r} ({view.sources.get(name, 'no source')})"
+            for name, value in view.changes.items()
+        ]
+    return [*lines, ""]
+
+
 def _verdict_lines(v: Verdict, width: int) -> list[str]:
     """One verdict as rendered under its tool, the provider's name padded to ``width``."""
     label = v.provider.ljust(width)
     if v.status == "incompatible":
         where = f" at {v.pointer}" if v.pointer else ""
         return [f"  {label}incompatible{where}: {v.reason}"]
-    if v.status == "compatible":
-        return [f"  {label}compatible"]
     pad = " " * (2 + width + 2)
-    lines = [f"  {label}compatible after rewriting"]
-    lines += [f"{pad}{c.pointer or '/'} {c.keyword}: {c.action}: {c.reason}" for c in v.changes]
+    lines = [
+        f"  {label}{'compatible' if v.status == 'compatible' else 'compatible after rewriting'}"
+    ]
+    lines += [
+        f"{pad}{c.pointer or '/'} {c.keyword}: {c.action}: {c.reason}"
+        for c in v.changes
+        if v.status == "rewritten"
+    ]
     if v.client_side:
         checked = ", ".join(f"{c.pointer or '/'} {c.keyword}" for c in v.client_side)
         lines.append(f"{pad}checked client-side only: {checked}")
+    lines += [f"{pad}note: {note}" for note in v.notes]
     return lines
 
 

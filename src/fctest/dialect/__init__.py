@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from ._fit import FittedSchema, FittedTool, Fitting, fit_output, fit_request, fit_tools, wire_name
 from ._ids import IdMapper, IdRule, fit_id
+from ._keywords import KeywordMode, ValueCase, ValueRule, ValueTest
 from ._models import ModelRule, normalise_model
-from ._profile import KeywordMode, OutputStrictness, Profile, StrictMode
+from ._profile import OutputStrictness, Profile, StrictMode
 from ._restore import drop_nulls, fill_nulls
 from ._rewrites import (
     accepts_null,
@@ -56,6 +57,9 @@ __all__ = [
     "SchemaChange",
     "SchemaTransformer",
     "StrictMode",
+    "ValueCase",
+    "ValueRule",
+    "ValueTest",
     "accepts_null",
     "as_any_of",
     "collect_defs",

@@ -18,17 +18,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._exceptions import UsageError
 from ._ids import IdRule
+from ._keywords import KeywordMode, ValueRule
 from ._models import ModelRule, freeze
 
 if TYPE_CHECKING:
     from ._transformer import DialectTransformer
 
-__all__ = ["KeywordMode", "OutputStrictness", "Profile", "StrictMode"]
+__all__ = ["OutputStrictness", "Profile", "StrictMode"]
 
-KeywordMode: TypeAlias = Literal["native", "rewritten", "dropped", "rejected"]
-"""What an adapter does with a JSON Schema keyword: send it as is, rewrite it into an
-equivalent form, drop it with a recorded warning (fctest then checks it client-side), or refuse
-the tool locally with ``IncompatibleToolError``."""
 
 StrictMode: TypeAlias = Literal["per_tool", "request", "always", "none"]
 """How constrained decoding is switched on: a flag on each tool, one mode for the whole request
@@ -37,6 +34,10 @@ StrictMode: TypeAlias = Literal["per_tool", "request", "always", "none"]
 OutputStrictness: TypeAlias = Literal["requested", "always", "never"]
 """Which rules a structured-output schema is fitted with: the strictness the request asks for,
 always the strict ones (the provider always constrains it), or never."""
+
+
+_ANY: Any = object()
+"""``keyword_mode`` without a value."""
 
 
 def _default_transformer() -> type[DialectTransformer]:
@@ -74,14 +75,15 @@ class Profile:
     """The schema dialect: the transformer that applies the keyword modes below and whatever
     strict mode adds (default: the keyword modes only)."""
 
-    keywords: Mapping[str, KeywordMode] = field(default_factory=dict)
-    """Non-strict mode: what happens to each JSON Schema keyword. A keyword not listed gets
-    ``unknown_keyword``. Default: empty (everything ``native``)."""
+    keywords: Mapping[str, KeywordMode | ValueRule] = field(default_factory=dict)
+    """Non-strict mode: what happens to each JSON Schema keyword, one mode or, when it depends
+    on the value, a ``ValueRule``. A keyword not listed gets ``unknown_keyword``. Default: empty
+    (everything ``native``)."""
 
     unknown_keyword: KeywordMode = "native"
     """Non-strict mode: keywords not in ``keywords`` (default ``native``)."""
 
-    strict_keywords: Mapping[str, KeywordMode] = field(default_factory=dict)
+    strict_keywords: Mapping[str, KeywordMode | ValueRule] = field(default_factory=dict)
     """Strict mode: like ``keywords``; unlisted ones get ``strict_unknown_keyword``."""
 
     strict_unknown_keyword: KeywordMode = "native"
@@ -195,10 +197,25 @@ class Profile:
                     f"fields a rule can set (known: {sorted(settable)})"
                 )
 
-    def keyword_mode(self, keyword: str, *, strict: bool) -> KeywordMode:
+    def keyword_mode(self, keyword: str, *, strict: bool, value: Any = _ANY) -> KeywordMode:
+        """What happens to ``keyword`` with ``value`` (without a value: the mode of a
+        ``ValueRule``'s ``otherwise``, the general case)."""
+        entry = self.keyword_entry(keyword, strict=strict)
+        if isinstance(entry, ValueRule):
+            return entry.otherwise if value is _ANY else entry.mode_for(value)
+        return entry
+
+    def keyword_entry(self, keyword: str, *, strict: bool) -> KeywordMode | ValueRule:
+        """The profile's declaration for ``keyword``: one mode, or a ``ValueRule``."""
         if strict:
             return self.strict_keywords.get(keyword, self.strict_unknown_keyword)
         return self.keywords.get(keyword, self.unknown_keyword)
+
+    def rejects(self, keyword: str, *, strict: bool) -> bool:
+        """Whether ``keyword`` is refused whatever its value."""
+        entry = self.keyword_entry(keyword, strict=strict)
+        modes = entry.modes() if isinstance(entry, ValueRule) else {entry}
+        return modes == {"rejected"}
 
     def for_model(self, model: str) -> Profile:
         """This profile as it holds for ``model``: every matching ``ModelRule`` applied in order,
@@ -242,15 +259,15 @@ class Profile:
             if isinstance(value, frozenset):
                 value = sorted(value)
             elif isinstance(value, Mapping):
-                value = {k: list(v) if isinstance(v, tuple) else v for k, v in value.items()}
+                value = {k: _plain(v) for k, v in value.items()}
+            elif f.name == "models":
+                value = [rule.as_dict() for rule in value]
             elif isinstance(value, tuple):
                 value = list(value)
             elif isinstance(value, type):
                 value = f"{value.__module__}.{value.__qualname__}"
             elif isinstance(value, IdRule):
                 value = value.as_dict()
-            elif f.name == "models":
-                value = [rule.as_dict() for rule in value]
             out[f.name] = value
         out["tool_call_id_pattern"] = self.tool_call_id_pattern
         return out
@@ -264,6 +281,14 @@ class Profile:
 
     def __hash__(self) -> int:
         return hash(self._key)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, ValueRule):
+        return value.as_dict()
+    return value
 
 
 # Fields that say what a profile is, not what a model family does.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._walker import SchemaTransformer
+from ._walker import SchemaChange, SchemaTransformer
 
 if TYPE_CHECKING:
     from .._types import JSONObject
@@ -39,12 +39,26 @@ class DialectTransformer(SchemaTransformer):
         )
         return f"{keyword!r} is not accepted by {self.provider} in {mode} mode ({source})"
 
+    def unenforced(self, keyword: str) -> str:
+        source = self.profile.sources.get(f"keywords.{keyword}") or self.profile.sources.get(
+            "keywords", "the adapter's profile"
+        )
+        return (
+            f"{keyword!r} is sent, but {self.provider} does not enforce it; checked on the "
+            f"client ({source})"
+        )
+
     def transform(self, node: JSONObject, pointer: str) -> JSONObject:
         out: JSONObject = {}
         for keyword, value in node.items():
-            mode = self.profile.keyword_mode(keyword, strict=self.strict)
+            mode = self.profile.keyword_mode(keyword, strict=self.strict, value=value)
             if mode == "native":
                 out[keyword] = value
+            elif mode == "unenforced":
+                out[keyword] = value
+                self.changes.append(
+                    SchemaChange(pointer, keyword, "unenforced", self.unenforced(keyword))
+                )
             elif mode == "dropped":
                 self.drop(pointer, keyword, self.reason(keyword))
             elif mode == "rejected":

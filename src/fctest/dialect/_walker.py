@@ -74,7 +74,9 @@ class SchemaChange:
 
     pointer: str
     keyword: str
-    action: Literal["rewritten", "dropped"]
+    action: Literal["rewritten", "dropped", "unenforced"]
+    """``unenforced``: sent as it is, but the provider does not honour it (checked on the
+    client)."""
     reason: str
 
 

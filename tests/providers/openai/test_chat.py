@@ -387,18 +387,6 @@ def test_long_name_is_cut_and_hashed() -> None:
     assert name != long.name
 
 
-def test_long_description_is_cut_to_1024() -> None:
-    tool = Tool("t", "d" * 2000, {"type": "object", "properties": {}})
-    assert len(body_of(req(tools=(tool,)))["tools"][0]["function"]["description"]) == 1024
-
-
-def test_tool_count_above_128_is_a_local_error() -> None:
-    tools = tuple(Tool(f"t{i}", "", {"type": "object", "properties": {}}) for i in range(129))
-    with pytest.raises(IncompatibleToolError, match="129 tools"):
-        ADAPTER.build_request(req(tools=tools), CONFIG)
-    body_of(req(tools=tools[:128]))
-
-
 def test_strict_tool_forces_parallel_tool_calls_false() -> None:
     assert body_of(req(tools=(WEATHER_STRICT,)))["parallel_tool_calls"] is False
     assert (

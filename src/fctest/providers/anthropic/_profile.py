@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ...dialect import IdRule, KeywordMode, Profile
+from ...dialect import IdRule, KeywordMode, ModelRule, Profile, ValueCase, ValueRule
 from .._base import Config
 from ._schema import SDK_TRANSFORM, SO_DOC, AnthropicStrictTransformer
 
@@ -34,13 +34,12 @@ class AnthropicConfig(Config):
 # as they are; unsupported constraints are moved into the description, as the SDK's
 # transform_schema does ("Update descriptions with constraint info"), and fctest validates the
 # arguments against the user's full schema on the client. Unlisted keywords follow the same rule.
-_STRICT_KEYWORDS: Mapping[str, KeywordMode] = {
+_STRICT_KEYWORDS: Mapping[str, KeywordMode | ValueRule] = {
     **dict.fromkeys(
         (
             "type",
             "properties",
             "required",
-            "additionalProperties",
             "items",
             "anyOf",
             "$ref",
@@ -58,6 +57,10 @@ _STRICT_KEYWORDS: Mapping[str, KeywordMode] = {
     ),
     # Annotations with no effect on what validates.
     **dict.fromkeys(("$schema", "$id", "$comment", "$anchor"), "dropped"),
+    # `false` only: strict mode closes every object and refuses an open one.
+    "additionalProperties": ValueRule(
+        (ValueCase("false", "native"),), otherwise="rejected", otherwise_label="true or a schema"
+    ),
 }
 
 _LIMITS = (
@@ -65,16 +68,46 @@ _LIMITS = (
     "limits (docs/dialects.md#strict-anthropic-limits)"
 )
 
+_MODELS_DOC = "docs/dialects.md#strict-anthropic-models"
+
+MODELS = (
+    ModelRule(
+        "Claude before 4.5",
+        (
+            "claude-2*",
+            "claude-instant*",
+            "claude-3*",
+            "claude-opus-4-0*",
+            "claude-opus-4-1*",
+            "claude-opus-4-2025*",
+            "claude-sonnet-4-0*",
+            "claude-sonnet-4-2025*",
+        ),
+        # No strict tool use and no output_config.format: a final answer's schema goes through
+        # a forced tool (Client.parse).
+        {"strict_mode": "none", "structured_output": "tool"},
+        f"strict tool use and structured outputs start with the 4.5 generation ({_MODELS_DOC})",
+    ),
+    ModelRule(
+        "Claude 4.5",
+        ("claude-opus-4-5*", "claude-sonnet-4-5*", "claude-haiku-4-5*"),
+        {},
+        f"strict tool use and structured outputs supported ({_MODELS_DOC})",
+    ),
+)
+"""Anthropic's model generations (a model no rule names gets the documented defaults)."""
+
 PROFILE = Profile(
     tool_name_pattern=r"^[a-zA-Z0-9_-]{1,128}$",
     tool_name_max_length=128,
+    # The documentation says 64; the server accepts 128 (docs/dialects.md#tool-names-anthropic).
+    documented={"tool_name_pattern": r"^[a-zA-Z0-9_-]{1,64}$", "tool_name_max_length": 64},
     max_tools=None,
     description_max_length=None,
     transformer=AnthropicStrictTransformer,
     strict_keywords=_STRICT_KEYWORDS,
     strict_unknown_keyword="rewritten",
-    # Strict tool use is documented for the 4.5 generation and later only; no model rule yet
-    # (docs/dialects.md#conflict-anthropic-strict-models).
+    # Strict tool use: the 4.5 generation and later (MODELS).
     strict_mode="per_tool",
     strict_default=False,
     max_strict_tools=20,
@@ -91,6 +124,7 @@ PROFILE = Profile(
     max_tokens_field="max_tokens",
     base_url="https://api.anthropic.com",
     env={"api_key": ("ANTHROPIC_API_KEY",), "base_url": ("ANTHROPIC_BASE_URL",)},
+    models=MODELS,
     sources={
         "output_strictness": f"{SO_DOC} (output_config.format shares strict tools' rules)",
         "max_tokens_field": "SDK MessageCreateParamsBase.max_tokens: Required[int]",
@@ -107,6 +141,10 @@ PROFILE = Profile(
         "max_tools": "no general cap documented (docs/dialects.md#max-tools-others)",
         "strict_keywords": SO_DOC,
         "keywords": SO_DOC,
+        "keywords.additionalProperties": (
+            "strict mode needs additionalProperties: false on every object "
+            "(docs/dialects.md#strict-anthropic-schema)"
+        ),
         "keywords.oneOf": f"{SDK_TRANSFORM} turns oneOf into anyOf",
         "keywords.$schema": "annotation only",
         "max_strict_tools": _LIMITS,

@@ -57,7 +57,8 @@ class AnthropicAdapter(Adapter):
             body["system"] = system
         body["messages"] = messages
         if fitted:
-            body["tools"] = [_map_tool(f) for f in fitted]
+            has_strict = fitting.profile.strict_mode != "none"
+            body["tools"] = [_map_tool(f, has_strict=has_strict) for f in fitted]
             choice = _map_tool_choice(request, {f.tool.name: f for f in fitted})
             if choice is not None:
                 body["tool_choice"] = choice
@@ -175,15 +176,17 @@ def _check_thinking(body: JSONObject) -> None:
         )
 
 
-def _map_tool(fitted: FittedTool) -> JSONObject:
+def _map_tool(fitted: FittedTool, *, has_strict: bool) -> JSONObject:
     tool: JSONObject = {"name": fitted.name}
     if fitted.description:
         tool["description"] = fitted.description
     # Always an object schema, {"type":"object","properties":{}} for a parameterless tool
     # (input_schema is Required: docs/dialects.md#parameters-anthropic). strict is always
-    # explicit (docs/dialects.md#strict-anthropic-flag).
+    # explicit where the model has strict tool use (docs/dialects.md#strict-anthropic-flag),
+    # and left out where it has none (docs/dialects.md#strict-anthropic-models).
     tool["input_schema"] = fitted.parameters
-    tool["strict"] = fitted.strict
+    if has_strict:
+        tool["strict"] = fitted.strict
     return tool
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..._exceptions import UsageError
-from ...dialect import KeywordMode, Profile
+from ...dialect import KeywordMode, ModelRule, Profile
 from .._base import Config
 from ._schema import GeminiJSONSchemaTransformer, GeminiOpenAPITransformer
 
@@ -26,10 +26,70 @@ _NOT_IN_SCHEMA = (
 )
 
 _JSON_KEYWORDS: Mapping[str, KeywordMode] = {
+    # The documented subset, and the annotations (they constrain nothing), are sent as written.
+    **dict.fromkeys(
+        (
+            "$id",
+            "$defs",
+            "definitions",
+            "$anchor",
+            "type",
+            "format",
+            "title",
+            "description",
+            "enum",
+            "items",
+            "prefixItems",
+            "minItems",
+            "maxItems",
+            "minimum",
+            "maximum",
+            "anyOf",
+            "properties",
+            "additionalProperties",
+            "required",
+            "propertyOrdering",
+            "default",
+            "examples",
+            "deprecated",
+            "readOnly",
+            "writeOnly",
+            "$comment",
+        ),
+        "native",
+    ),
+    # Read as anyOf: "exactly one" is not enforced.
+    "oneOf": "unenforced",
     "$schema": "dropped",
     "const": "rewritten",
     "$ref": "rewritten",
 }
+"""``parametersJsonSchema``: everything else is accepted and sent, but not enforced
+(docs/dialects.md#schema-gemini-json), so fctest checks it on the client."""
+
+MODELS = (
+    ModelRule(
+        "Gemini before 3",
+        ("gemini-1*", "gemini-2*"),
+        {"structured_output_with_tools": False},
+        "400 'Function calling with a response mime type: application/json is unsupported' "
+        "(docs/dialects.md#structured-output-gemini-tools)",
+    ),
+    ModelRule(
+        "Gemini 3",
+        ("gemini-3*",),
+        {},
+        "recorded taking function declarations and a JSON response schema together "
+        "(docs/dialects.md#structured-output-gemini-tools)",
+    ),
+    ModelRule(
+        "Gemini 3.5",
+        ("gemini-3.5*",),
+        {"tool_call_ids": "provider"},
+        "recorded sending an id with every call (docs/dialects.md#ids-gemini)",
+    ),
+)
+"""Gemini's model generations (a model no rule names gets the documented defaults)."""
 
 PROFILE = Profile(
     tool_name_pattern=r"^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$",
@@ -37,9 +97,9 @@ PROFILE = Profile(
     max_tools=512,
     transformer=GeminiJSONSchemaTransformer,
     keywords=_JSON_KEYWORDS,
-    unknown_keyword="native",
+    unknown_keyword="unenforced",
     strict_keywords=_JSON_KEYWORDS,
-    strict_unknown_keyword="native",
+    strict_unknown_keyword="unenforced",
     tool_choice=frozenset({"auto", "none", "required", "named"}),
     parallel_call_control=False,
     strict_mode="request",
@@ -50,6 +110,7 @@ PROFILE = Profile(
     argument_encoding="object",
     id_rule=None,
     tool_call_ids="generated",
+    models=MODELS,
     streams_arguments=False,
     requires_parameters=False,
     max_tokens_field="maxOutputTokens",
@@ -75,6 +136,7 @@ PROFILE = Profile(
             "(docs/dialects.md#max-tools-gemini)"
         ),
         "keywords": _JSON_SUBSET,
+        "keywords.oneOf": "read as anyOf (docs/dialects.md#schema-gemini-json)",
         "keywords.$schema": (
             "refused with 'Unknown name' in the OpenAPI parameters field; unconfirmed for "
             "parametersJsonSchema, dropped to be safe "

@@ -5,18 +5,28 @@ from __future__ import annotations
 
 from typing import Final
 
-from ...dialect import IdRule, Profile
+from ...dialect import IdRule, ModelRule, Profile
 from ._schema import STRICT_KEYWORDS, STRICT_SOURCES, OpenAIStrictTransformer
 
 __all__ = ["OPENAI_PROFILE", "RESPONSES_PROFILE"]
 
 _SPEC = "openai-openapi openapi.yaml"
 
+REASONING_MODELS = ModelRule(
+    "o-series reasoning models",
+    ("o1", "o1-*", "o3", "o3-*", "o4-mini", "o4-mini-*"),
+    {"parallel_call_control": False},
+    "400 'Unsupported parameter: parallel_tool_calls is not supported with this model' for "
+    "any value (docs/dialects.md#parallel-openai-reasoning)",
+)
+"""OpenAI's o-series: no ``parallel_tool_calls`` at all (observed on Chat Completions, and on
+Azure deployments of these models)."""
+
 OPENAI_PROFILE = Profile(
     tool_name_pattern=r"^[a-zA-Z0-9_-]{1,64}$",
     tool_name_max_length=64,
-    max_tools=128,
-    description_max_length=1024,
+    max_tools=None,
+    description_max_length=None,
     transformer=OpenAIStrictTransformer,
     strict_keywords=STRICT_KEYWORDS,
     strict_mode="per_tool",
@@ -31,6 +41,7 @@ OPENAI_PROFILE = Profile(
     retry_headers=("retry-after-ms", "retry-after"),
     base_url="https://api.openai.com/v1",
     env={"api_key": ("OPENAI_API_KEY",), "base_url": ("OPENAI_BASE_URL",)},
+    models=(REASONING_MODELS,),
     sources={
         "tool_name_pattern": (
             f"{_SPEC} FunctionObject.name; the server's 400 invalid_value quotes it "
@@ -41,13 +52,12 @@ OPENAI_PROFILE = Profile(
             "(docs/dialects.md#tool-names-openai)"
         ),
         "max_tools": (
-            f"{_SPEC} @c880fa1 (2024-10) 'A max of 128 functions'; in the 2024-10 spec only, "
-            "current status unconfirmed (docs/dialects.md#max-tools-openai)"
+            "no limit in the current spec or guide; the 2024-10 spec said 128 "
+            "(docs/dialects.md#max-tools-openai)"
         ),
         "description_max_length": (
-            "400 string_above_max_length on tools[].function.description, 2024-11..2025-04; "
-            "current status unconfirmed, so descriptions are cut and the change recorded "
-            "(docs/dialects.md#descriptions-openai)"
+            "no limit in the spec; a 1024-character 400 was observed in 2024-11..2025-04 and "
+            "is not confirmed since (docs/dialects.md#descriptions-openai)"
         ),
         "keywords": f"{_SPEC} FunctionParameters: any JSON Schema object in non-strict mode",
         "tool_choice": f"{_SPEC} ChatCompletionToolChoiceOption, ChatCompletionNamedToolChoice",
@@ -86,6 +96,8 @@ OPENAI_PROFILE = Profile(
 
 RESPONSES_PROFILE: Final = OPENAI_PROFILE.evolve(
     description_max_length=None,
+    # The o-series refusal of parallel_tool_calls was observed on Chat Completions only.
+    models=(),
     id_rule=IdRule(r"^[a-zA-Z0-9_-]{1,64}$", max_length=64),
     max_tokens_field="max_output_tokens",
     stream_usage_option=False,

@@ -36,6 +36,7 @@ __all__ = ["AZURE_PROFILE", "AzureConfig", "AzureOpenAIAdapter", "AzureResponder
 
 AZURE_PROFILE = OPENAI_PROFILE.evolve(
     base_url="",
+    description_max_length=1024,
     retry_headers=("retry-after",),
     # The environment variables openai-python's AzureOpenAI reads (lib/azure.py).
     env={

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from ..._messages import Request, Response, Usage
 from ..._types import JSONObject
+from ...dialect import ModelRule
 from .._encoding import content_id
 from ._chat_request import OpenAIAdapter
 from ._chat_responder import ChatResponder, chat_usage
@@ -34,10 +35,24 @@ __all__ = ["GROQ_PROFILE", "GroqAdapter", "GroqResponder"]
 
 _SDK = "groq-python 1.6.0"
 
+GPT_OSS = ModelRule(
+    "gpt-oss",
+    ("openai/gpt-oss-*",),
+    {"strict_enforced": True},
+    "constrained decoding for strict: true on openai/gpt-oss-20b and -120b only "
+    "(docs/dialects.md#strict-groq)",
+)
+"""The models Groq constrains to the schema; elsewhere ``strict`` is best-effort."""
+
 GROQ_PROFILE = OPENAI_PROFILE.evolve(
     max_tools=128,
     description_max_length=None,
     streams_arguments=False,
+    # Structured Outputs take neither tools nor streaming (docs/dialects.md#structured-output-groq).
+    structured_output_with_tools=False,
+    structured_output_streaming=False,
+    strict_enforced=False,
+    models=(GPT_OSS,),
     # Streams report usage in x_groq.usage unasked; stream_options is not in groq-python's
     # completion_create_params, so it is not sent.
     stream_usage_option=False,
@@ -47,6 +62,9 @@ GROQ_PROFILE = OPENAI_PROFILE.evolve(
     base_url="https://api.groq.com/openai/v1",
     env={"api_key": ("GROQ_API_KEY",)},
     sources={
+        "structured_output_with_tools": "docs/dialects.md#structured-output-groq",
+        "structured_output_streaming": "docs/dialects.md#structured-output-groq",
+        "strict_enforced": "best-effort outside gpt-oss (docs/dialects.md#strict-groq)",
         "stream_usage_option": f"stream_options is not in {_SDK} completion_create_params.py; "
         "usage comes in x_groq.usage (chat_completion_chunk.py)",
         "retry_headers": (

@@ -43,6 +43,9 @@ _UPSTREAM = (
 OPENROUTER_PROFILE = OPENAI_PROFILE.evolve(
     max_tools=None,
     description_max_length=None,
+    # Model names are the upstream's ("openai/o3-mini"); OpenAI's model rules are about its own
+    # API, and what OpenRouter forwards to each upstream is not documented per model.
+    models=(),
     # OpenRouter's request schema names max_tokens (see sources).
     max_tokens_field="max_tokens",
     retry_headers=("retry-after",),

@@ -23,7 +23,7 @@ from ..._types import JSONObject
 from ._chat_request import OpenAIAdapter
 from ._chat_responder import ChatResponder
 from ._profile import OPENAI_PROFILE
-from ._schema import OpenAIStrictTransformer
+from ._schema import CLOSED_OBJECTS, OpenAIStrictTransformer
 
 __all__ = ["XAI_PROFILE", "XAIAdapter", "XAIResponder", "XAIStrictTransformer"]
 
@@ -40,10 +40,12 @@ _UNCONFIRMED = "third-party notes on docs.x.ai only; unconfirmed"
 XAI_PROFILE = OPENAI_PROFILE.evolve(
     max_tools=128,
     description_max_length=None,
+    models=(),
     transformer=XAIStrictTransformer,
     strict_mode="always",
     strict_default=True,
     strict_keywords={
+        "additionalProperties": CLOSED_OBJECTS,
         # Taken as answered 400 (unconfirmed: docs/dialects.md#schema-xai).
         "minContains": "rejected",
         "maxContains": "rejected",
@@ -53,6 +55,10 @@ XAI_PROFILE = OPENAI_PROFILE.evolve(
     base_url="https://api.x.ai/v1",
     env={"api_key": ("XAI_API_KEY",)},
     sources={
+        "keywords.additionalProperties": (
+            "strict mode needs additionalProperties: false; fctest closes every object and "
+            "refuses an open one rather than change what it means (docs/dialects.md#strict-xai)"
+        ),
         "base_url": "https://docs.x.ai/docs/api-reference",
         "max_tools": (
             f"128, 200 and 350 are all quoted ({_UNCONFIRMED}); the smallest is kept "
