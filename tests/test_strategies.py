@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 
 from fctest import Message, Request, Tool, adapter_names, get_adapter
 from fctest.errors import IncompatibleToolError, UsageError
+from fctest.providers.anthropic import AnthropicConfig
 from fctest.strategies import (
     call_ids,
     tool_arguments,
@@ -205,8 +206,9 @@ def test_dialect_tools_are_accepted_by_that_adapter(
         assert re.fullmatch(profile.tool_name_pattern, t.name)
         assert len(t.name) <= profile.tool_name_max_length
         for n in subschemas(t.parameters):
-            for keyword in n:
-                assert profile.keyword_mode(keyword, strict=bool(resolved)) != "rejected"
+            for keyword, value in n.items():
+                mode = profile.keyword_mode(keyword, strict=bool(resolved), value=value)
+                assert mode != "rejected"
     arguments = data.draw(tool_arguments(declared[0]))
     assert declared[0].argument_errors(arguments) == []
 
@@ -368,3 +370,20 @@ def test_import_fctest_does_not_import_hypothesis() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+_FIRST = settings(phases=[Phase.generate], database=None, max_examples=5)
+
+
+def test_strategies_read_the_profile_resolved_for_a_model() -> None:
+    # Claude before 4.5 has no strict tools (docs/dialects.md#strict-anthropic-models).
+    older = tools(dialect="anthropic", strict=True, model="claude-3-5-sonnet-latest")
+    with pytest.raises(UsageError, match="strict tools are not supported"):
+        find(older, lambda _: True, settings=_FIRST)
+    newer = tools(dialect="anthropic", strict=True, model="claude-sonnet-4-5")
+    tool = find(newer, lambda _: True, settings=_FIRST)
+    fitted = get_adapter("anthropic").build_request(
+        Request("claude-sonnet-4-5", (Message.user("q"),), tools=(tool,)),
+        AnthropicConfig(api_key="k"),
+    )
+    assert json.loads(fitted.body)["tools"][0]["strict"] is True

@@ -55,31 +55,33 @@ __all__ = [
 ]
 
 
-def tool_names(*, dialect: str | None = None) -> st.SearchStrategy[str]:
+def tool_names(*, dialect: str | None = None, model: str | None = None) -> st.SearchStrategy[str]:
     """Tool names, 1 to 200 characters: dots, colons, slashes, spaces, leading digits, Unicode.
 
     With ``dialect``, only names the adapter's profile accepts (its ``tool_name_pattern``,
-    at most ``tool_name_max_length`` characters).
+    at most ``tool_name_max_length`` characters); ``model`` resolves the profile for that
+    model, as everywhere below.
     """
     if dialect is None:
         return wild_names()
-    return st.deferred(lambda: dialect_names(dialect))
+    return st.deferred(lambda: dialect_names(dialect, model))
 
 
-def call_ids(*, dialect: str | None = None) -> st.SearchStrategy[str]:
+def call_ids(*, dialect: str | None = None, model: str | None = None) -> st.SearchStrategy[str]:
     """Tool call ids as providers make them (and awkward ones: long, dotted, Unicode).
 
     With ``dialect``, only ids matching the profile's ``tool_call_id_pattern`` (if it has one).
     """
     if dialect is None:
         return wild_ids()
-    return st.deferred(lambda: dialect_ids(dialect))
+    return st.deferred(lambda: dialect_ids(dialect, model))
 
 
 def tool_schemas(
     *,
     dialect: str | None = None,
     strict: bool | None = None,
+    model: str | None = None,
     max_depth: int = 3,
     max_properties: int = 5,
 ) -> st.SearchStrategy[JSONObject]:
@@ -98,7 +100,7 @@ def tool_schemas(
                 "tool_schemas: max_depth and max_properties must be >= 0, "
                 f"got {max_depth}, {max_properties}"
             )
-        d = _dialect(dialect, strict) if dialect is not None else ANY
+        d = _dialect(dialect, strict, model) if dialect is not None else ANY
         return SchemaBuilder(draw, d, max_depth, max_properties).root()
 
     return build()
@@ -118,6 +120,7 @@ def tools(
     *,
     dialect: str | None = None,
     strict: bool | None = None,
+    model: str | None = None,
     max_depth: int = 2,
     max_properties: int = 4,
 ) -> st.SearchStrategy[Tool]:
@@ -127,10 +130,14 @@ def tools(
     """
     return st.builds(
         Tool,
-        name=tool_names(dialect=dialect),
+        name=tool_names(dialect=dialect, model=model),
         description=_descriptions(),
         parameters=tool_schemas(
-            dialect=dialect, strict=strict, max_depth=max_depth, max_properties=max_properties
+            dialect=dialect,
+            strict=strict,
+            model=model,
+            max_depth=max_depth,
+            max_properties=max_properties,
         ),
         strict=st.just(strict),
     )
@@ -143,6 +150,7 @@ def tool_lists(
     *,
     dialect: str | None = None,
     strict: bool | None = None,
+    model: str | None = None,
     min_size: int = 1,
     max_size: int = 4,
     max_depth: int = 2,
@@ -160,11 +168,14 @@ def tool_lists(
             raise UsageError(
                 f"tool_lists: need 0 <= min_size <= max_size, got {min_size}, {max_size}"
             )
-        d = _dialect(dialect, strict) if dialect is not None else ANY
+        d = _dialect(dialect, strict, model) if dialect is not None else ANY
         top = d.max_tools(max_size)
         names = draw(
             st.lists(
-                tool_names(dialect=dialect), min_size=min(min_size, top), max_size=top, unique=True
+                tool_names(dialect=dialect, model=model),
+                min_size=min(min_size, top),
+                max_size=top,
+                unique=True,
             )
         )
         shares = d.shared(max(len(names), 1))
@@ -204,12 +215,13 @@ def tool_calls(
     *,
     tools: Tool | Sequence[Tool] | None = None,
     dialect: str | None = None,
+    model: str | None = None,
     ids: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[ToolCall]:
     """Calls of one of ``tools`` (default: drawn from ``tools(dialect=...)``) with valid
     arguments and an id from ``ids`` (default: ``call_ids(dialect=...)``)."""
     if tools is None:
-        chosen: st.SearchStrategy[Tool] = _tools(dialect=dialect)
+        chosen: st.SearchStrategy[Tool] = _tools(dialect=dialect, model=model)
     elif isinstance(tools, Tool):
         chosen = st.just(tools)
     else:
@@ -217,7 +229,7 @@ def tool_calls(
         if not pool:
             raise UsageError("tool_calls needs at least one tool")
         chosen = st.sampled_from(pool)
-    id_strategy = ids if ids is not None else call_ids(dialect=dialect)
+    id_strategy = ids if ids is not None else call_ids(dialect=dialect, model=model)
 
     def call(t: Tool) -> st.SearchStrategy[ToolCall]:
         return st.builds(

@@ -18,7 +18,7 @@ from .._exceptions import IncompatibleToolError, UsageError
 from .._tools import Tool
 from .._types import JSONObject
 from ..dialect import fit_tools
-from ..providers import get_adapter
+from ._names import resolved_profile
 
 if TYPE_CHECKING:
     from ..dialect import Profile
@@ -128,15 +128,16 @@ ANY = Dialect(None, None, False, frozenset(_CONSTRUCTS), None, None)
 
 
 @cache
-def dialect(name: str | None, strict: bool | None) -> Dialect:
-    """What ``tool_schemas(dialect=name, strict=strict)`` may generate (``ANY`` for no name)."""
+def dialect(name: str | None, strict: bool | None, model: str | None = None) -> Dialect:
+    """What ``tool_schemas(dialect=name, strict=strict, model=model)`` may generate (``ANY``
+    for no name), with the profile resolved for ``model`` when one is given."""
     if name is None:
         return ANY
-    profile = get_adapter(name).profile
+    profile = resolved_profile(name, model)
     resolved = _resolved_strictness(name, profile, strict)
 
     def accepted(keywords: tuple[str, ...], example: JSONObject) -> bool:
-        if any(profile.keyword_mode(k, strict=resolved) == "rejected" for k in keywords):
+        if any(profile.rejects(k, strict=resolved) for k in keywords):
             return False
         try:
             fit_tools((Tool("probe", "", example, strict=strict),), profile, provider=name)

@@ -17,7 +17,7 @@ from ._json import ints, regex, text
 if TYPE_CHECKING:
     from ..dialect import Profile
 
-__all__ = ["dialect_ids", "dialect_names", "wild_ids", "wild_names"]
+__all__ = ["dialect_ids", "dialect_names", "resolved_profile", "wild_ids", "wild_names"]
 
 _NAME_SEGMENT = regex(r"[a-z][a-z0-9_]{0,11}")
 _SEPARATORS = st.sampled_from([".", ":", "/", "-", "_", " ", "__"])
@@ -43,9 +43,9 @@ def wild_names(draw: st.DrawFn) -> str:
     )
 
 
-def dialect_names(dialect: str) -> st.SearchStrategy[str]:
+def dialect_names(dialect: str, model: str | None = None) -> st.SearchStrategy[str]:
     """Names matching the profile's ``tool_name_pattern``, cut to its length limit."""
-    profile = _profile(dialect)
+    profile = resolved_profile(dialect, model)
     limit = profile.tool_name_max_length
     return regex(profile.tool_name_pattern).map(lambda s: s[:limit])
 
@@ -64,13 +64,15 @@ def wild_ids(draw: st.DrawFn) -> str:
     return draw(text(1, 20))
 
 
-def dialect_ids(dialect: str) -> st.SearchStrategy[str]:
+def dialect_ids(dialect: str, model: str | None = None) -> st.SearchStrategy[str]:
     """Ids matching the profile's ``tool_call_id_pattern``; the wild ones if it has none."""
-    pattern = _profile(dialect).tool_call_id_pattern
+    pattern = resolved_profile(dialect, model).tool_call_id_pattern
     if pattern is None:
         return wild_ids()
     return regex(pattern).filter(bool)
 
 
-def _profile(dialect: str) -> Profile:
-    return get_adapter(dialect).profile
+def resolved_profile(dialect: str, model: str | None) -> Profile:
+    """The adapter's profile, resolved for ``model`` when one is given."""
+    profile = get_adapter(dialect).profile
+    return profile if model is None else profile.for_model(model)
