@@ -159,7 +159,8 @@ def check_scenario(
     def observed(outcome: Outcome, reason: str | None = None) -> Observation:
         return Observation(scenario.id, scenario.capability, outcome, reason, declared, model=model)
 
-    declared = scenario.unsupported_reason(adapter.profile)
+    profile = adapter.profile.for_model(model)
+    declared = scenario.unsupported_reason(profile)
     if declared is not None:
         return _check_unsupported(scenario, adapter, client_factory, model, observed)
 
@@ -213,6 +214,7 @@ def _check_unsupported(
     observed: Callable[[Outcome, str | None], Observation],
 ) -> Observation:
     # Through a client whose transport fails the test if asked to send: nothing may leave.
+    reason = scenario.unsupported_reason(adapter.profile.for_model(model))
     client = client_factory(transport=MockTransport(_refuse), retry=RetryPolicy(max_attempts=1))
     try:
         try:
@@ -223,7 +225,7 @@ def _check_unsupported(
             return observed(
                 "fail",
                 "the profile declares it unsupported "
-                f"({scenario.unsupported_reason(adapter.profile)}), "
+                f"({reason}), "
                 "but build_request accepted the request",
             )
         try:
@@ -231,7 +233,7 @@ def _check_unsupported(
         except _Unsent as exc:
             return observed("fail", f"declared unsupported, yet a request was sent: {exc}")
         except UsageError:
-            return observed("unsupported", scenario.unsupported_reason(adapter.profile))
+            return observed("unsupported", reason)
         except FctestError as exc:
             return observed("fail", f"expected a UsageError before sending, got {_one_line(exc)}")
         return observed("fail", "declared unsupported, yet the client call succeeded")
@@ -276,7 +278,9 @@ class ConformanceRunner:
                     scenario.capability,
                     "fail",
                     _one_line(exc),
-                    scenario.unsupported_reason(self.adapter.profile),
+                    scenario.unsupported_reason(
+                        self.adapter.profile.for_model(self.cassette.model)
+                    ),
                     model=self.cassette.model,
                 )
             )

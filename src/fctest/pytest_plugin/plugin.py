@@ -288,7 +288,9 @@ def _result_for(item: pytest.Item, phases: list[_report.Phase]) -> dict[str, Any
     if scenario is not None and observation is None:
         from fctest.providers import get_adapter
 
-        declared = scenario.unsupported_reason(get_adapter(provider).profile)
+        profile = get_adapter(provider).profile
+        model = cassette.model if cassette is not None else None
+        declared = scenario.unsupported_reason(profile.for_model(model) if model else profile)
     return _report.build_result(
         provider=provider,
         capability=capability,
