@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import json
 import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,16 @@ def _make_validator(name: str, schema: JSONObject) -> Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+def _key_of(tool: Tool) -> str:
+    return json.dumps(
+        [tool.name, tool.description, tool.parameters, tool.strict],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=repr,
+    )
+
+
 class ArgumentBinder(Protocol):
     """Turns arguments that passed the schema into the handler's ``(args, kwargs)``.
 
@@ -104,6 +115,10 @@ class Tool:
     _binder: ArgumentBinder | None = field(default=None, compare=False, repr=False, kw_only=True)
     _validator: Any = field(default=None, init=False, compare=False, repr=False)
     _is_async: bool = field(default=False, init=False, compare=False, repr=False)
+    _key: str = field(default="", init=False, compare=False, repr=False)
+    """What the tool is, as one string (name, description, schema, strictness): fitting a tool
+    to a provider is cached under it, so equal tools are fitted once however often they are
+    built or sent."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -114,6 +129,7 @@ class Tool:
             raise UsageError(f"tool {self.name!r}: handler must be callable, got {self.handler!r}")
         object.__setattr__(self, "_validator", _make_validator(self.name, self.parameters))
         object.__setattr__(self, "_is_async", _is_async(self.handler))
+        object.__setattr__(self, "_key", _key_of(self))
 
     # --- tools from code ------------------------------------------------------------------
     @classmethod

@@ -252,13 +252,36 @@ def fit_tools(tools: Sequence[Tool], profile: Profile, *, provider: str) -> tupl
     return tuple(out)
 
 
+# (tool key, profile, provider, strict) -> the fitted schema: fitting is a pure function of
+# these values, so a tool is walked once per provider dialect, however many requests send it
+# (a tool loop sends the same tools every step). Bounded: cleared when it grows past _MAX.
+_SCHEMAS: dict[tuple[str, Profile, str, bool], tuple[JSONObject, tuple[SchemaChange, ...], bool]]
+_SCHEMAS = {}
+_MAX = 4096
+
+
+def _fit_schema(
+    t: Tool, profile: Profile, provider: str, strict: bool
+) -> tuple[JSONObject, tuple[SchemaChange, ...], bool]:
+    """``t``'s parameters in ``profile``'s dialect: (schema, changes, nullable optionals).
+    The schema is shared between requests: read-only, like a tool's own ``parameters``."""
+    key = (t._key, profile, provider, strict)
+    found = _SCHEMAS.get(key)
+    if found is None:
+        walker = profile.transformer(
+            t.parameters, tool=t.name, provider=provider, profile=profile, strict=strict
+        )
+        found = (walker.walk(), tuple(walker.changes), walker.nullable_optionals)
+        if len(_SCHEMAS) >= _MAX:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = found
+    return found
+
+
 def _fit_one(t: Tool, profile: Profile, provider: str, taken: set[str]) -> FittedTool:
     strict = _strict(t, profile, provider)
-    walker = profile.transformer(
-        t.parameters, tool=t.name, provider=provider, profile=profile, strict=strict
-    )
-    parameters = walker.walk()
-    changes = list(walker.changes)
+    parameters, fitted_changes, nullable_optionals = _fit_schema(t, profile, provider, strict)
+    changes = list(fitted_changes)
     name = t.name
     if not (len(name) <= profile.tool_name_max_length and name in taken):
         name = wire_name(t.name, profile, taken)
@@ -283,9 +306,7 @@ def _fit_one(t: Tool, profile: Profile, provider: str, taken: set[str]) -> Fitte
     if limit is not None and len(description) > limit:
         description = description[:limit]
         changes.append(SchemaChange("", "description", "rewritten", f"cut to {limit} characters"))
-    return FittedTool(
-        t, name, description, parameters, strict, tuple(changes), walker.nullable_optionals
-    )
+    return FittedTool(t, name, description, parameters, strict, tuple(changes), nullable_optionals)
 
 
 def _check_strict_budget(

@@ -279,8 +279,12 @@ class Profile:
             for f, v in ((f, getattr(self, f.name)) for f in fields(self))
         )
 
-    def __hash__(self) -> int:
+    @cached_property
+    def _hash(self) -> int:
         return hash(self._key)
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 def _plain(value: Any) -> Any:
