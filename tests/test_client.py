@@ -564,7 +564,7 @@ def test_keys_never_reach_logs_or_exceptions(caplog: pytest.LogCaptureFixture) -
     assert "header-secret" not in logged
     assert PLANTED not in json.dumps(events, default=str)
     names = [name for name, _ in events]
-    assert names == ["request", "retry", "request", "retry", "request", "gave_up"]
+    assert names == ["request", "retry", "request", "retry", "request", "gave_up", "model_call"]
 
 
 def test_bearer_tokens_from_callables_are_scrubbed_too() -> None:

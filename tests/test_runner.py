@@ -27,8 +27,7 @@ from fctest import (
     Tool,
     ToolResult,
 )
-from fctest._log import Events
-from fctest._runner import run_turn, to_content
+from fctest._runner import to_content
 from fctest.errors import MaxStepsExceeded, UsageError
 
 KEY = "fake-key-0123456789"
@@ -378,18 +377,28 @@ def test_handler_return_values_become_json_content() -> None:
     json.dumps(odd)
 
 
-def test_tool_events_are_logged_with_duration(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="fctest")
+def test_tool_calls_are_audited_with_duration(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="fctest.audit")
     seen: list[tuple[str, dict[str, Any]]] = []
-    events = Events(lambda name, fields: seen.append((name, fields)))
-    call = fctest.ToolCall("c1", "weather", {"city": "X"})
-    bad = fctest.ToolCall("c2", "weather", {"city": 1})
-    run_turn([call, bad], {"weather": WEATHER}, events=events, step=3)
-    tool_records = [r for r in caplog.records if getattr(r, "event", None) == "tool"]
-    assert [(r.tool, r.call_id, r.is_error, r.step) for r in tool_records] == [  # type: ignore[attr-defined]
-        ("weather", "c1", False, 3),
-        ("weather", "c2", True, 3),
+    c, _ = client(
+        answer(None, [("c1", "weather", {"city": "X"}), ("c2", "weather", {"city": 1})]),
+        answer("done"),
+    )
+    c._core.events.callbacks = (lambda name, fields: seen.append((name, fields)),)
+    c.run("go", [WEATHER], run_id="run-1")
+    tool_records = [r for r in caplog.records if getattr(r, "event", None) == "tool_call"]
+    assert [(r.tool, r.call_id, r.outcome, r.step, r.run_id) for r in tool_records] == [  # type: ignore[attr-defined]
+        ("weather", "c2", "invalid", 1, "run-1"),
+        ("weather", "c1", "ok", 1, "run-1"),
     ]
     assert all(isinstance(r.duration_ms, float) for r in tool_records)  # type: ignore[attr-defined]
-    assert [name for name, _ in seen] == ["tool", "tool"]
-    assert seen[1][1]["error"].startswith("invalid arguments for 'weather'")
+    assert [name for name, _ in seen if name not in ("request", "response")] == [
+        "run_started",
+        "model_call",
+        "tool_call",
+        "tool_call",
+        "model_call",
+        "run_finished",
+    ]
+    invalid = next(f for name, f in seen if name == "tool_call" and f["outcome"] == "invalid")
+    assert invalid["error"].startswith("invalid arguments for 'weather'")

@@ -25,7 +25,7 @@ from ._messages import (
     Usage,
 )
 from ._retry import RetryPolicy
-from ._runner import RunResult
+from ._run import RunResult
 from ._tools import Tool, tool
 from ._transports import AsyncMockTransport, AsyncTransport, MockTransport, Transport
 from ._version import __version__

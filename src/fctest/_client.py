@@ -18,6 +18,7 @@ change to one is seen next to the other.
 
 from __future__ import annotations
 
+import time
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -29,23 +30,26 @@ from collections.abc import (
 )
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+from . import _runner
 from ._client_core import (
     CallOptions,
     Core,
     ParseOptions,
+    RunOptions,
+    Trace,
     check_transport,
     check_transport_args,
-    to_messages,
 )
 from ._events import Finished, StreamEvent
 from ._exceptions import ProviderError, TransportError
 from ._log import EventCallback
 from ._messages import Message, OutputSchema, Request, Response
+from ._registry import ToolRegistry
 from ._retry import RetryPolicy
-from ._runner import RunResult, arun_loop, check_tools, run_loop
+from ._run import Offer, RunResult
+from ._runner import RunItem
 from ._tools import Tool
 from ._transports.base import UNSET, AsyncTransport, Transport, Unset
-from ._types import ToolChoice
 from ._wire import HttpResponse
 from .providers import Adapter, Config
 
@@ -117,7 +121,8 @@ class Client(_ClientBase):
         http_client: HttpClient | None = None,
         timeout: float | Timeout | Unset | None = UNSET,
         retry: RetryPolicy | None = None,
-        on_event: EventCallback | None = None,
+        on_event: EventCallback | Sequence[EventCallback] | None = None,
+        audit_arguments: bool = False,
         **settings: Any,
     ) -> None:
         check_transport_args(transport, http_client, timeout)
@@ -131,6 +136,7 @@ class Client(_ClientBase):
             settings=settings,
             retry=retry,
             on_event=on_event,
+            audit_arguments=audit_arguments,
         )
         if transport is None:
             from ._transports.httpx import HttpxTransport
@@ -196,44 +202,57 @@ class Client(_ClientBase):
     def run(
         self,
         messages: Messages,
-        tools: Iterable[Tool],
-        *,
-        max_steps: int = 10,
-        tool_timeout: float | None = None,
-        max_workers: int | None = None,
-        **options: Unpack[CallOptions],
+        tools: Iterable[Tool] | ToolRegistry,
+        **options: Unpack[RunOptions],
     ) -> RunResult:
         """The tool loop: call the model, run its tool calls at once, feed the results back.
 
-        Stops at the first answer without tool calls, or raises ``MaxStepsExceeded`` after
-        ``max_steps`` model calls. ``tool_choice`` applies to the first call (then ``auto``).
-        ``tool_timeout``: seconds each turn's calls may take; ``max_workers`` caps the threads.
+        ``tools`` is a list of tools with handlers or a ``ToolRegistry``. Every call is checked
+        before any handler runs (registered, granted by ``allow``, arguments that pass the
+        schema, within ``limits``, approved if the tool has side effects); the ones that fail go
+        back to the model as error results. Stops at the first answer without tool calls, or
+        raises ``RunLimitExceeded`` (``MaxStepsExceeded`` after ``max_steps`` model calls).
+        ``tool_choice`` applies to the first call (then ``auto``). See ``RunOptions``.
         """
-        table = check_tools(tools)
+        state, call_options, own = self._core.start_run(messages, tools, options, "run")
+        step = self._run_step(state.run_id, call_options, stream=False)
+        return _runner.run(state, step, own.get("approve"), own.get("max_workers"))
+
+    def stream_run(
+        self,
+        messages: Messages,
+        tools: Iterable[Tool] | ToolRegistry,
+        **options: Unpack[RunOptions],
+    ) -> Iterator[RunItem]:
+        """``run``, streamed: each step's events and ``Response``, a ``ToolResultEvent`` for
+        each call as it finishes, and last the ``RunResult``."""
+        state, call_options, own = self._core.start_run(messages, tools, options, "stream_run")
+        step = self._run_step(state.run_id, call_options, stream=True)
+        return _runner.stream_run(state, step, own.get("approve"), own.get("max_workers"))
+
+    def _run_step(
+        self, run_id: str, options: dict[str, Any], *, stream: bool
+    ) -> Callable[[Offer], Iterable[StreamEvent | Response]]:
         core = self._core
-        start = to_messages(messages, options.pop("system", None))
-        declared = tuple(table.values())
 
-        def complete(history: Sequence[Message], choice: ToolChoice | None) -> Response:
-            call_options = {**options, "tool_choice": choice}
-            return self._send(core.request(history, call_options, tools=declared))
+        def step(offer: Offer) -> Iterable[StreamEvent | Response]:
+            request = core.request(
+                offer.messages,
+                {**options, "tool_choice": offer.tool_choice},
+                tools=offer.tools,
+                stream=stream,
+            )
+            trace = (run_id, offer.step)
+            return self._stream(request, trace) if stream else (self._send(request, trace),)
 
-        return run_loop(
-            complete,
-            start,
-            table,
-            max_steps=max_steps,
-            tool_choice=options.get("tool_choice"),
-            events=core.events,
-            tool_timeout=tool_timeout,
-            max_workers=max_workers,
-        )
+        return step
 
     # --- the attempt loops ----------------------------------------------------------------
-    def _send(self, request: Request) -> Response:
+    def _send(self, request: Request, trace: Trace | None = None) -> Response:
         core = self._core
         adapter = core.adapter
         state = core.retry.start()
+        began = time.perf_counter()
         while True:
             http = core.build(request, core.settings.current())
             started = core.sent(http, state.attempts + 1, False)
@@ -245,16 +264,23 @@ class Client(_ClientBase):
             except (ProviderError, TransportError) as exc:
                 delay = core.failed(exc, http, state, started)
                 if delay is None:
+                    if core.events.auditing():
+                        core.model_call(request, began, state.attempts, trace, None, error=exc)
                     raise
                 core.retry.sleep(delay)
                 continue
             core.received(raw.status, state.attempts + 1, started)
+            if core.events.auditing():
+                core.model_call(request, began, state.attempts + 1, trace, raw.status, response)
             return response
 
-    def _stream(self, request: Request) -> Iterator[StreamEvent | Response]:
+    def _stream(
+        self, request: Request, trace: Trace | None = None
+    ) -> Iterator[StreamEvent | Response]:
         core = self._core
         adapter = core.adapter
         state = core.retry.start()
+        began = time.perf_counter()
         while True:
             http = core.build(request, core.settings.current())
             started = core.sent(http, state.attempts + 1, True)
@@ -274,15 +300,21 @@ class Client(_ClientBase):
                             yield from events
                     response = decoder.close()
             except (ProviderError, TransportError) as exc:
-                if yielded:
+                if yielded:  # events went out: sending again would repeat them
                     core.scrub(exc, http)
-                    raise
-                delay = core.failed(exc, http, state, started)
+                    state.attempts += 1
+                    delay = None
+                else:
+                    delay = core.failed(exc, http, state, started)
                 if delay is None:
+                    if core.events.auditing():
+                        core.model_call(request, began, state.attempts, trace, None, error=exc)
                     raise
                 core.retry.sleep(delay)
                 continue
             core.received(head.status, state.attempts + 1, started)
+            if core.events.auditing():
+                core.model_call(request, began, state.attempts + 1, trace, head.status, response)
             if not finished:  # the decoder finished in close(): say so from the response
                 yield _finished(response)
             yield response
@@ -295,8 +327,8 @@ def _finished(response: Response) -> Finished:
 
 class AsyncClient(_ClientBase):
     """The asynchronous twin of ``Client`` (same arguments; ``http_client`` is an
-    ``httpx.AsyncClient``). Tool calls of one turn run concurrently with ``asyncio.gather``;
-    sync handlers run in worker threads so they do not block the event loop."""
+    ``httpx.AsyncClient``). Tool calls of one turn run concurrently, each in a task; sync
+    handlers run in worker threads so they do not block the event loop."""
 
     def __init__(
         self,
@@ -311,7 +343,8 @@ class AsyncClient(_ClientBase):
         http_client: AsyncHttpClient | None = None,
         timeout: float | Timeout | Unset | None = UNSET,
         retry: RetryPolicy | None = None,
-        on_event: EventCallback | None = None,
+        on_event: EventCallback | Sequence[EventCallback] | None = None,
+        audit_arguments: bool = False,
         **settings: Any,
     ) -> None:
         check_transport_args(transport, http_client, timeout)
@@ -325,6 +358,7 @@ class AsyncClient(_ClientBase):
             settings=settings,
             retry=retry,
             on_event=on_event,
+            audit_arguments=audit_arguments,
         )
         if transport is None:
             from ._transports.httpx import AsyncHttpxTransport
@@ -381,37 +415,52 @@ class AsyncClient(_ClientBase):
     async def run(
         self,
         messages: Messages,
-        tools: Iterable[Tool],
-        *,
-        max_steps: int = 10,
-        tool_timeout: float | None = None,
-        **options: Unpack[CallOptions],
+        tools: Iterable[Tool] | ToolRegistry,
+        **options: Unpack[RunOptions],
     ) -> RunResult:
-        """The tool loop (see ``Client.run``); ``tool_timeout`` applies to each call."""
-        table = check_tools(tools)
+        """The tool loop (see ``Client.run``); each call runs in a task of its own."""
+        state, call_options, own = self._core.start_run(messages, tools, options, "run")
+        step = self._run_step(state.run_id, call_options, stream=False)
+        return await _runner.arun(state, step, own.get("approve"))
+
+    def stream_run(
+        self,
+        messages: Messages,
+        tools: Iterable[Tool] | ToolRegistry,
+        **options: Unpack[RunOptions],
+    ) -> AsyncIterator[RunItem]:
+        """``async for`` over a streamed run (see ``Client.stream_run``)."""
+        state, call_options, own = self._core.start_run(messages, tools, options, "stream_run")
+        step = self._run_step(state.run_id, call_options, stream=True)
+        return _runner.astream_run(state, step, own.get("approve"))
+
+    def _run_step(
+        self, run_id: str, options: dict[str, Any], *, stream: bool
+    ) -> Callable[[Offer], AsyncIterator[StreamEvent | Response]]:
         core = self._core
-        start = to_messages(messages, options.pop("system", None))
-        declared = tuple(table.values())
 
-        async def complete(history: Sequence[Message], choice: ToolChoice | None) -> Response:
-            call_options = {**options, "tool_choice": choice}
-            return await self._send(core.request(history, call_options, tools=declared))
+        async def step(offer: Offer) -> AsyncIterator[StreamEvent | Response]:
+            request = core.request(
+                offer.messages,
+                {**options, "tool_choice": offer.tool_choice},
+                tools=offer.tools,
+                stream=stream,
+            )
+            trace = (run_id, offer.step)
+            if stream:
+                async for item in self._stream(request, trace):
+                    yield item
+            else:
+                yield await self._send(request, trace)
 
-        return await arun_loop(
-            complete,
-            start,
-            table,
-            max_steps=max_steps,
-            tool_choice=options.get("tool_choice"),
-            events=core.events,
-            tool_timeout=tool_timeout,
-        )
+        return step
 
     # --- the attempt loops ----------------------------------------------------------------
-    async def _send(self, request: Request) -> Response:
+    async def _send(self, request: Request, trace: Trace | None = None) -> Response:
         core = self._core
         adapter = core.adapter
         state = core.retry.start()
+        began = time.perf_counter()
         while True:
             http = core.build(request, await core.settings.acurrent())
             started = core.sent(http, state.attempts + 1, False)
@@ -423,16 +472,23 @@ class AsyncClient(_ClientBase):
             except (ProviderError, TransportError) as exc:
                 delay = core.failed(exc, http, state, started)
                 if delay is None:
+                    if core.events.auditing():
+                        core.model_call(request, began, state.attempts, trace, None, error=exc)
                     raise
                 await core.retry.async_sleep(delay)
                 continue
             core.received(raw.status, state.attempts + 1, started)
+            if core.events.auditing():
+                core.model_call(request, began, state.attempts + 1, trace, raw.status, response)
             return response
 
-    async def _stream(self, request: Request) -> AsyncIterator[StreamEvent | Response]:
+    async def _stream(
+        self, request: Request, trace: Trace | None = None
+    ) -> AsyncIterator[StreamEvent | Response]:
         core = self._core
         adapter = core.adapter
         state = core.retry.start()
+        began = time.perf_counter()
         while True:
             http = core.build(request, await core.settings.acurrent())
             started = core.sent(http, state.attempts + 1, True)
@@ -453,15 +509,21 @@ class AsyncClient(_ClientBase):
                                 yield event
                     response = decoder.close()
             except (ProviderError, TransportError) as exc:
-                if yielded:
+                if yielded:  # events went out: sending again would repeat them
                     core.scrub(exc, http)
-                    raise
-                delay = core.failed(exc, http, state, started)
+                    state.attempts += 1
+                    delay = None
+                else:
+                    delay = core.failed(exc, http, state, started)
                 if delay is None:
+                    if core.events.auditing():
+                        core.model_call(request, began, state.attempts, trace, None, error=exc)
                     raise
                 await core.retry.async_sleep(delay)
                 continue
             core.received(head.status, state.attempts + 1, started)
+            if core.events.auditing():
+                core.model_call(request, began, state.attempts + 1, trace, head.status, response)
             if not finished:  # the decoder finished in close(): say so from the response
                 yield _finished(response)
             yield response

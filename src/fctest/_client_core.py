@@ -8,17 +8,23 @@ transport, sync or async) and the attempt loops around it.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from logging import DEBUG, INFO, WARNING
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar, cast
 
+from ._audit import model_call_fields
 from ._exceptions import ToolArgumentsError, UsageError
+from ._guards import Approver, Limits, approver_name
 from ._log import EventCallback, Events
 from ._messages import Message, OutputSchema, Request, Response
 from ._pointer import json_pointer
+from ._registry import ToolRegistry, as_registry
 from ._retry import RetryPolicy, RetryState
+from ._run import RunState
 from ._settings import Settings, scrub_error, secret_values
 from ._tools import Tool
 from ._transports.base import UNSET, redact_url
@@ -30,10 +36,16 @@ __all__ = [
     "CallOptions",
     "Core",
     "ParseOptions",
+    "RunOptions",
+    "Trace",
+    "check_options",
     "check_transport",
     "check_transport_args",
     "to_messages",
 ]
+
+Trace = tuple[str, int]
+"""The run id and step a model call belongs to, for its audit record."""
 
 M = TypeVar("M")
 
@@ -58,6 +70,38 @@ class ParseOptions(TypedDict, total=False):
     max_output_tokens: int | None
     thinking_budget: int | None
     extra_body: JSONObject | None
+
+
+class RunOptions(CallOptions, total=False):
+    """Keyword arguments of ``run`` and ``stream_run``: the call options, and the run's own.
+
+    ``limits`` bounds the run (``fctest.Limits``); ``max_steps`` and ``tool_timeout`` are
+    shortcuts that replace those two fields of it. ``allow`` grants a subset of the registered
+    tools (the rest are not offered, and calls to them are refused). ``approve(call)`` settles
+    calls to tools with side effects. ``run_id`` names the run in the audit records (a random
+    one by default). ``max_workers`` caps the sync client's threads for one turn.
+    """
+
+    limits: Limits | None
+    max_steps: int
+    tool_timeout: float | None
+    allow: Iterable[str] | None
+    approve: Approver | None
+    run_id: str | None
+    max_workers: int | None
+
+
+_RUN_KEYS = frozenset(RunOptions.__optional_keys__) - frozenset(CallOptions.__optional_keys__)
+
+
+def check_options(options: Mapping[str, Any], allowed: Iterable[str], method: str) -> None:
+    """``UsageError`` for a keyword ``method`` does not take, with the nearest one it does."""
+    known = sorted(allowed)
+    for name in options:
+        if name not in known:
+            near = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; it takes {', '.join(known)}"
+            raise UsageError(f"{method}() got an unknown option {name!r}{hint}")
 
 
 def to_messages(messages: Any, system: str | None) -> tuple[Message, ...]:
@@ -91,7 +135,8 @@ class Core:
         config: Config | None,
         settings: Mapping[str, Any],
         retry: RetryPolicy | None,
-        on_event: EventCallback | None,
+        on_event: EventCallback | Sequence[EventCallback] | None,
+        audit_arguments: bool = False,
     ) -> None:
         if not isinstance(model, str) or not model:
             raise UsageError(f"{provider}: model must be a non-empty string, got {model!r}")
@@ -114,7 +159,7 @@ class Core:
         )
         self.config = self.settings.config
         self.retry = RetryPolicy() if retry is None else retry
-        self.events = Events(on_event, self.settings.secrets)
+        self.events = Events(on_event, self.settings.secrets, audit_arguments=audit_arguments)
 
     # --- requests -------------------------------------------------------------------------
     def request(
@@ -126,6 +171,7 @@ class Core:
         output: OutputSchema | None = None,
         stream: bool = False,
     ) -> Request:
+        check_options(options, CallOptions.__optional_keys__, "stream" if stream else "complete")
         return Request(
             model=self.model,
             messages=to_messages(messages, options.get("system")),
@@ -141,6 +187,7 @@ class Core:
         )
 
     def parse_request(self, messages: Any, output: type[Any], options: ParseOptions) -> Request:
+        check_options(options, ParseOptions.__optional_keys__, "parse")
         if not isinstance(output, type) or not hasattr(output, "model_json_schema"):
             raise UsageError(f"output must be a pydantic model class, got {output!r}")
         schema = OutputSchema.from_model(output)
@@ -195,6 +242,73 @@ class Core:
             if hint:
                 raise UsageError(f"{exc} ({hint})") from exc
             raise
+
+    # --- runs -----------------------------------------------------------------------------
+    def start_run(
+        self,
+        messages: Any,
+        tools: Iterable[Tool] | ToolRegistry,
+        options: Mapping[str, Any],
+        method: str,
+    ) -> tuple[RunState, dict[str, Any], RunOptions]:
+        """A run's state, the options each of its model calls takes, and the run's own."""
+        check_options(options, RunOptions.__optional_keys__, method)
+        own = cast(RunOptions, {k: v for k, v in options.items() if k in _RUN_KEYS})
+        call = {k: v for k, v in options.items() if k not in _RUN_KEYS and k != "system"}
+        limits = own.get("limits") or Limits()
+        if not isinstance(limits, Limits):
+            raise UsageError(f"limits must be a fctest.Limits, got {limits!r}")
+        if "max_steps" in own:
+            limits = replace(limits, max_steps=own["max_steps"])
+        if "tool_timeout" in own:
+            limits = replace(limits, tool_timeout=own["tool_timeout"])
+        approve = own.get("approve")
+        if approve is not None and not callable(approve):
+            raise UsageError(f"approve must be a callable, got {approve!r}")
+        state = RunState(
+            to_messages(messages, options.get("system")),
+            as_registry(tools),
+            limits=limits,
+            allow=own.get("allow"),
+            approver=None if approve is None else approver_name(approve),
+            tool_choice=options.get("tool_choice"),
+            events=self.events,
+            provider=self.provider,
+            model=self.model,
+            run_id=own.get("run_id"),
+        )
+        return state, call, own
+
+    def model_call(
+        self,
+        request: Request,
+        began: float,
+        attempts: int,
+        trace: Trace | None,
+        status: int | None,
+        response: Response | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        """The audit record of one model call (retries included); the caller checked
+        ``events.auditing()``."""
+        run_id, step = (None, None) if trace is None else trace
+        outcome = "ok" if error is None else "error"
+        duration = round((time.perf_counter() - began) * 1000, 3)
+        self.events.audit(
+            "model_call",
+            f"{self.provider}: model call {outcome} in {duration} ms",
+            run_id=run_id,
+            step=step,
+            provider=self.provider,
+            model=self.model,
+            stream=request.stream,
+            attempts=attempts,
+            status=status if error is None else getattr(error, "status", None),
+            outcome=outcome,
+            error=None if error is None else f"{type(error).__name__}: {error}",
+            duration_ms=duration,
+            **model_call_fields(response),
+        )
 
     # --- events and failures --------------------------------------------------------------
     def sent(self, http: HttpRequest, attempt: int, stream: bool) -> float:

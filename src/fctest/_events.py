@@ -1,4 +1,5 @@
-"""Stream events: what a stream decoder hands out while bytes arrive.
+"""Stream events: what a stream decoder hands out while bytes arrive, and what a streamed run
+adds (``ToolResultEvent``).
 
 ``index`` is the neutral position of a call in the response (0, 1, ...), whatever key the
 provider used to join its fragments (OpenAI ``index``, Anthropic block index, Responses item id).
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from ._messages import ToolCall, Usage
+from ._messages import ToolCall, ToolResult, Usage
 from ._types import FinishReason
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "ToolCallDelta",
     "ToolCallFinished",
     "ToolCallStarted",
+    "ToolResultEvent",
 ]
 
 
@@ -58,3 +60,12 @@ class Finished:
 
 
 StreamEvent: TypeAlias = TextDelta | ToolCallStarted | ToolCallDelta | ToolCallFinished | Finished
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResultEvent:
+    """One call of a streamed run's step is settled (``stream_run``), in the order calls finish:
+    refused calls first, then each executed call as its executor returns."""
+
+    step: int
+    result: ToolResult

@@ -9,7 +9,8 @@
     │   └── CassetteFormatError      a file that is not a cassette in any format fctest reads
     ├── ToolArgumentsError           arguments that fail the tool's schema (every failing pointer)
     ├── ToolExecutionError           a tool handler raised
-    ├── MaxStepsExceeded             the tool loop ran out of steps
+    ├── RunLimitExceeded             the tool loop hit a run limit (``limit`` names it)
+    │   └── MaxStepsExceeded         ... ran out of steps
     ├── CassetteError                a cassette fails the test (``path``; also an AssertionError)
     │   ├── CassetteMissing          record mode ``none`` and no cassette file
     │   ├── RequestDrift             a request the cassette does not hold (JSON paths that changed)
@@ -70,6 +71,7 @@ __all__ = [
     "RateLimitError",
     "RequestDrift",
     "RequestTimeout",
+    "RunLimitExceeded",
     "ServerError",
     "ToolArgumentsError",
     "ToolExecutionError",
@@ -135,13 +137,23 @@ class ToolExecutionError(FctestError):
         super().__init__(f"tool {tool!r} failed: {message}")
 
 
-class MaxStepsExceeded(FctestError):
+class RunLimitExceeded(FctestError):
+    """The tool loop hit one of its run's limits (``limit``: its name in ``fctest.Limits``)
+    before a final answer; ``transcript`` ends with the last turn's results, so it can be
+    continued as it is."""
+
+    def __init__(self, limit: str, message: str, transcript: Sequence[Any] = ()) -> None:
+        self.limit = limit
+        self.transcript = tuple(transcript)
+        super().__init__(message)
+
+
+class MaxStepsExceeded(RunLimitExceeded):
     """The tool loop made ``max_steps`` model calls without reaching a final answer."""
 
     def __init__(self, max_steps: int, transcript: Sequence[Any] = ()) -> None:
         self.max_steps = max_steps
-        self.transcript = tuple(transcript)
-        super().__init__(f"no final answer after {max_steps} model calls")
+        super().__init__("max_steps", f"no final answer after {max_steps} model calls", transcript)
 
 
 class CassetteError(FctestError, AssertionError):

@@ -1,114 +1,50 @@
-"""The tool loop: call the model, run the calls it asked for, feed the results back, repeat.
+"""The tool loop's drivers: call the model, settle and run the calls it asked for, repeat.
 
-Each turn's calls are checked first and never raise: an unknown tool name, arguments that are
-not a JSON object, and arguments that fail the tool's schema each become an error ``ToolResult``
-the model can act on (naming the known tools, quoting the text, listing every failing JSON
-pointer). The calls that pass run at once (a thread pool for the sync client; ``asyncio.gather``
-with a per-tool timeout for the async one), and a handler that raises becomes an error result
-too. The results go back in call order, in one tool message; each adapter then places them the
-way its provider demands (one message per result for OpenAI, one user message with the
-``tool_result`` blocks first for Anthropic: docs/dialects.md#history-openai,
-docs/dialects.md#history-anthropic-placement).
+``RunState`` (``fctest._run``) decides everything that needs no I/O; this module does the
+calling, twice (sync and async) and once for both plain and streamed runs: a driver is a
+generator of everything a streamed run shows (the step's stream events and ``Response``, a
+``ToolResultEvent`` per call as it finishes, then the ``RunResult``), and a plain run is that
+generator drained.
 
-The loop stops on the first answer without tool calls, or raises ``MaxStepsExceeded`` holding
-the transcript (which ends with the last turn's results, so it can be continued as is).
-Nothing here does HTTP: the client hands in its ``complete``.
+Admitted calls run at once: a thread pool for the sync client, tasks for the async one, each
+under its timeout (a registry entry's own, else ``Limits.tool_timeout``, within what
+``max_time`` leaves). Whatever a handler raises becomes an error result the model reads:
+exceptions, and ``SystemExit`` and ``CancelledError`` too, which would otherwise end the run or
+the event loop (only ``KeyboardInterrupt`` passes). Python cannot stop a thread, so a sync
+handler past its timeout finishes in the background and its value is dropped. The results go
+back in call order, in one tool message; each adapter then places them the way its provider
+demands (docs/dialects.md#history-openai, docs/dialects.md#history-anthropic-placement).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
+import inspect
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
-from logging import DEBUG
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from typing import Any, TypeAlias
 
-from ._exceptions import MaxStepsExceeded, ToolArgumentsError, ToolExecutionError, UsageError
-from ._log import Events
-from ._messages import Message, Response, ToolCall, ToolResult
-from ._tools import Tool
-from ._types import JSONObject, JSONValue, ToolChoice
+from ._events import StreamEvent, ToolResultEvent
+from ._exceptions import ToolArgumentsError, ToolExecutionError, UsageError
+from ._guards import Admitted, Approver, Deny, Refused, check_decision
+from ._messages import Response, ToolResult
+from ._run import Offer, RunResult, RunState, Slot
+from ._types import JSONValue
 
-__all__ = ["RunResult", "arun_loop", "run_loop"]
+__all__ = ["RunItem", "arun", "astream_run", "run", "stream_run", "to_content"]
 
-# How much of a malformed argument text goes back to the model.
-_QUOTE = 500
+RunItem: TypeAlias = StreamEvent | Response | ToolResultEvent | RunResult
+"""What ``stream_run`` yields."""
 
+Step: TypeAlias = Callable[[Offer], Iterable[StreamEvent | Response]]
+AsyncStep: TypeAlias = Callable[[Offer], AsyncIterator[StreamEvent | Response]]
 
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """What ``run`` returns: the whole conversation and the model's final answer.
-
-    ``messages`` is the transcript: the messages given, then every assistant turn and every tool
-    message, ending with the final assistant turn. ``responses`` holds every model answer in
-    order (``response`` is the last).
-    """
-
-    messages: tuple[Message, ...]
-    response: Response
-    responses: tuple[Response, ...]
-
-    @property
-    def text(self) -> str | None:
-        """The final answer's text."""
-        return self.response.text
-
-    @property
-    def steps(self) -> int:
-        """How many model calls the loop made."""
-        return len(self.responses)
-
-    @property
-    def tool_results(self) -> tuple[ToolResult, ...]:
-        """Every tool result fed back to the model, in order."""
-        return tuple(r for m in self.messages if m.role == "tool" for r in m.tool_results)
-
-
-def check_tools(tools: Iterable[Tool]) -> dict[str, Tool]:
-    """The loop's tools by name; each must be runnable (a handler, bound if it is a method)."""
-    table: dict[str, Tool] = {}
-    for t in tools:
-        if not isinstance(t, Tool):
-            raise UsageError(f"run() takes fctest.Tool values, got {type(t).__name__}: {t!r}")
-        if t.handler is None:
-            raise UsageError(
-                f"tool {t.name!r} has no handler; the tool loop needs one for every tool "
-                "(pass Tool(..., handler=fn) or decorate a function with @fctest.tool)"
-            )
-        t._require_handler()  # a method tool taken from the class, not an instance
-        table[t.name] = t
-    if not table:
-        raise UsageError("run() needs at least one tool; use complete() for a plain answer")
-    return table
-
-
-def check_call(call: ToolCall, tools: Mapping[str, Tool]) -> ToolResult | Tool:
-    """The tool to run for ``call``, or the error result to send back instead.
-
-    The arguments are checked against the schema when the tool runs (``Tool.invoke``).
-    """
-    tool = tools.get(call.name)
-    if tool is None:
-        known = ", ".join(sorted(tools))
-        return _error(call, f"unknown tool {call.name!r}; the tools you can call are: {known}")
-    if call.malformed:
-        raw = call.raw_arguments or ""
-        quoted = raw if len(raw) <= _QUOTE else raw[:_QUOTE] + "..."
-        return _error(
-            call,
-            f"the arguments for {call.name!r} are not a JSON object: {quoted!r}; "
-            "send the arguments as one JSON object",
-        )
-    return tool
-
-
-def _error(call: ToolCall, message: str) -> ToolResult:
-    return ToolResult(call.id, call.name, message, is_error=True)
+# While a call waits for a worker thread its clock has not started; look again this often.
+_POLL = 0.05
 
 
 def to_content(value: Any) -> JSONValue:
@@ -140,220 +76,275 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def invoke(tool: Tool, arguments: JSONObject) -> Any:
-    """Run a tool in this thread; an async handler gets an event loop of its own here."""
-    if tool._is_async:
-        return asyncio.run(tool.ainvoke(arguments))
-    return tool.invoke(arguments)
+# --- one call -----------------------------------------------------------------------------
+Outcome: TypeAlias = tuple[Any, BaseException | None, float]
+"""What running a call gave: its value or what it raised, and how long it took."""
 
 
-async def ainvoke(tool: Tool, arguments: JSONObject) -> Any:
-    """Run a tool without blocking the event loop: sync handlers run in a worker thread."""
-    if tool._is_async:
-        return await tool.ainvoke(arguments)
-    return await asyncio.to_thread(tool.invoke, arguments)
+def _execute(slot: Admitted, clocks: dict[int, float], index: int) -> Outcome:
+    started = clocks[index] = time.perf_counter()
+    try:
+        value = slot.entry.executor.execute(slot.call, slot.entry.tool)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit, CancelledError: contained, reported
+        return None, exc, time.perf_counter() - started
+    return value, None, time.perf_counter() - started
 
 
-def _finish(
-    call: ToolCall,
-    started: float,
-    events: Events,
-    step: int,
-    value: Any = None,
-    exc: BaseException | None = None,
-) -> ToolResult:
+async def _aexecute(slot: Admitted) -> Outcome:
+    started = time.perf_counter()
+    try:
+        value = await slot.entry.executor.aexecute(slot.call, slot.entry.tool)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a Task re-raises SystemExit out of the event loop
+        return None, exc, time.perf_counter() - started
+    return value, None, time.perf_counter() - started
+
+
+def _settle(state: RunState, index: int, slot: Admitted, outcome: Outcome) -> ToolResult:
+    value, exc, duration = outcome
+    call = slot.call
     if exc is None:
         try:
             result = ToolResult(call.id, call.name, to_content(value))
         except Exception as err:  # an odd return value must not end the loop
             exc = err
-    if exc is not None:
-        result = _error(call, _describe(exc))
-    if events.enabled(DEBUG):
-        events.emit(
-            DEBUG,
-            "tool",
-            f"tool {call.name} ({call.id}) {'failed' if result.is_error else 'ran'}",
-            tool=call.name,
-            call_id=call.id,
-            step=step,
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            is_error=result.is_error,
-            error=None if exc is None else _describe(exc),
-        )
-    return result
-
-
-def _run_one(call: ToolCall, tool: Tool, events: Events, step: int) -> ToolResult:
-    started = time.perf_counter()
-    try:
-        value = invoke(tool, call.arguments)
-    except Exception as exc:
-        return _finish(call, started, events, step, exc=exc)
-    return _finish(call, started, events, step, value)
-
-
-def _timed_out(call: ToolCall, timeout: float) -> BaseException:
-    return ToolExecutionError(call.name, f"no result within {timeout:g} s")
-
-
-def run_turn(
-    calls: Sequence[ToolCall],
-    tools: Mapping[str, Tool],
-    *,
-    events: Events,
-    step: int = 0,
-    timeout: float | None = None,
-    max_workers: int | None = None,
-) -> tuple[ToolResult, ...]:
-    """Every call's result, in call order; the valid calls run at once in a thread pool.
-
-    A call still running after ``timeout`` seconds gets an error result; Python cannot stop a
-    thread, so its handler finishes in the background and its value is dropped.
-    """
-    results: list[ToolResult | None] = []
-    runnable: list[tuple[int, ToolCall, Tool]] = []
-    for i, call in enumerate(calls):
-        checked = check_call(call, tools)
-        if isinstance(checked, ToolResult):
-            results.append(checked)
         else:
-            results.append(None)
-            runnable.append((i, call, checked))
-    if len(runnable) == 1 and timeout is None and not runnable[0][2]._is_async:
-        # One plain call: run it here, no thread to start. (An async handler always gets a
-        # worker thread: asyncio.run would fail if the caller's thread runs an event loop.)
-        i, call, tool = runnable[0]
-        results[i] = _run_one(call, tool, events, step)
-    elif runnable:
-        workers = len(runnable) if max_workers is None else max(1, min(max_workers, len(runnable)))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fctest-tool")
-        try:
-            started = time.perf_counter()
-            futures = [
-                (i, call, pool.submit(_run_one, call, tool, events, step))
-                for i, call, tool in runnable
-            ]
-            deadline = None if timeout is None else started + timeout
-            for i, call, future in futures:
-                left = None if deadline is None else max(0.0, deadline - time.perf_counter())
+            return state.ran(index, slot, result, "ok", duration=duration)
+    text = _describe(exc)
+    result = ToolResult(call.id, call.name, text, is_error=True)
+    return state.ran(index, slot, result, "error", duration=duration, error=text)
+
+
+def _timed_out(state: RunState, index: int, slot: Admitted, timeout: float) -> ToolResult:
+    text = f"tool {slot.call.name!r} failed: no result within {timeout:g} s"
+    result = ToolResult(slot.call.id, slot.call.name, text, is_error=True)
+    return state.ran(index, slot, result, "timeout", duration=timeout, error=text)
+
+
+def _refused(state: RunState, slots: Sequence[Slot]) -> Iterator[ToolResult]:
+    for i, slot in enumerate(slots):
+        if isinstance(slot, Refused):
+            yield state.ran(i, slot, slot.result, slot.outcome)
+
+
+# --- approval -----------------------------------------------------------------------------
+def _run_coroutine(awaitable: Awaitable[Any]) -> Any:
+    """Await in sync code, in a thread of its own if this one already runs an event loop."""
+
+    async def wait() -> Any:
+        return await awaitable
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(wait())
+    with ThreadPoolExecutor(1, thread_name_prefix="fctest-approve") as pool:
+        return pool.submit(asyncio.run, wait()).result()
+
+
+def _unapproved(state: RunState, slot: Admitted) -> Slot:
+    reason = f"tool {slot.call.name!r} has side effects and this run has no approve= hook"
+    return state.decided(slot, Deny(reason))
+
+
+def _approve(state: RunState, slots: list[Slot], approve: Approver | None) -> list[Slot]:
+    out: list[Slot] = []
+    for slot in slots:
+        if isinstance(slot, Admitted) and slot.needs_approval:
+            if approve is None:
+                slot = _unapproved(state, slot)
+            else:
                 try:
-                    results[i] = future.result(timeout=left)
-                except FutureTimeout:
-                    assert timeout is not None
+                    value = approve(slot.call)
+                    if inspect.isawaitable(value):
+                        value = _run_coroutine(value)
+                except Exception as exc:
+                    slot = state.decided(slot, exc)
+                else:
+                    slot = state.decided(slot, check_decision(value, slot.call))
+        out.append(slot)
+    return out
+
+
+async def _aapprove(state: RunState, slots: list[Slot], approve: Approver | None) -> list[Slot]:
+    out: list[Slot] = []
+    for slot in slots:
+        if isinstance(slot, Admitted) and slot.needs_approval:
+            if approve is None:
+                slot = _unapproved(state, slot)
+            else:
+                try:
+                    # A sync hook may block (a prompt, a ticket): keep it off the event loop.
+                    if inspect.iscoroutinefunction(approve):
+                        value = await approve(slot.call)
+                    else:
+                        value = await asyncio.to_thread(approve, slot.call)
+                    if inspect.isawaitable(value):
+                        value = await value
+                except Exception as exc:
+                    slot = state.decided(slot, exc)
+                else:
+                    slot = state.decided(slot, check_decision(value, slot.call))
+        out.append(slot)
+    return out
+
+
+# --- one turn -----------------------------------------------------------------------------
+def _turn(state: RunState, slots: Sequence[Slot], max_workers: int | None) -> Iterator[ToolResult]:
+    """Each call's result as it is settled: refusals, then executed calls as they finish."""
+    yield from _refused(state, slots)
+    jobs = [(i, s) for i, s in enumerate(slots) if isinstance(s, Admitted)]
+    if not jobs:
+        return
+    clocks: dict[int, float] = {}
+    if len(jobs) == 1 and state.timeout(jobs[0][1]) is None:
+        i, slot = jobs[0]  # one call and no timeout: no thread to start
+        yield _settle(state, i, slot, _execute(slot, clocks, i))
+        return
+    workers = len(jobs) if max_workers is None else max(1, min(max_workers, len(jobs)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fctest-tool")
+    try:
+        pending: dict[Future[Outcome], tuple[int, Admitted, float | None]] = {
+            pool.submit(_execute, slot, clocks, i): (i, slot, state.timeout(slot))
+            for i, slot in jobs
+        }
+        while pending:
+            wait = _next_wakeup(pending.values(), clocks)
+            done, _ = concurrent.futures.wait(pending, timeout=wait, return_when=FIRST_COMPLETED)
+            for future in done:
+                i, slot, _timeout = pending.pop(future)
+                yield _settle(state, i, slot, future.result())
+            now = time.perf_counter()
+            for future, (i, slot, timeout) in list(pending.items()):
+                if timeout is not None and i in clocks and now - clocks[i] >= timeout:
+                    del pending[future]
                     future.cancel()
-                    results[i] = _finish(call, started, events, step, exc=_timed_out(call, timeout))
-        finally:
-            pool.shutdown(wait=timeout is None, cancel_futures=True)
-    return tuple(r for r in results if r is not None)
+                    yield _timed_out(state, i, slot, timeout)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def arun_turn(
-    calls: Sequence[ToolCall],
-    tools: Mapping[str, Tool],
-    *,
-    events: Events,
-    step: int = 0,
-    timeout: float | None = None,
-) -> tuple[ToolResult, ...]:
-    """Every call's result, in call order; the valid calls run at once under ``timeout`` each."""
-
-    async def one(call: ToolCall, tool: Tool) -> ToolResult:
-        started = time.perf_counter()
-        task = asyncio.ensure_future(ainvoke(tool, call.arguments))
-        if timeout is not None:
-            # asyncio.wait, not wait_for: a handler's own TimeoutError must not pass for ours.
-            done, _ = await asyncio.wait((task,), timeout=timeout)
-            if not done:
-                task.cancel()
-                return _finish(call, started, events, step, exc=_timed_out(call, timeout))
-        try:
-            value = await task
-        except Exception as exc:
-            return _finish(call, started, events, step, exc=exc)
-        return _finish(call, started, events, step, value)
-
-    async def checked_error(result: ToolResult) -> ToolResult:
-        return result
-
-    jobs: list[Awaitable[ToolResult]] = []
-    for call in calls:
-        checked = check_call(call, tools)
-        jobs.append(
-            checked_error(checked) if isinstance(checked, ToolResult) else one(call, checked)
-        )
-    return tuple(await asyncio.gather(*jobs))
+def _next_wakeup(
+    jobs: Iterable[tuple[int, Admitted, float | None]], clocks: dict[int, float]
+) -> float | None:
+    now = time.perf_counter()
+    wakeup: float | None = None
+    for i, _slot, timeout in jobs:
+        if timeout is None:
+            continue
+        left = _POLL if i not in clocks else max(0.0, clocks[i] + timeout - now)
+        wakeup = left if wakeup is None else min(wakeup, left)
+    return wakeup
 
 
-Complete = Callable[[Sequence[Message], ToolChoice | None], Response]
-AsyncComplete = Callable[[Sequence[Message], ToolChoice | None], Awaitable[Response]]
+async def _aturn(state: RunState, slots: Sequence[Slot]) -> AsyncIterator[ToolResult]:
+    """``_turn`` for the async client: every admitted call is a task of its own."""
+    for result in _refused(state, slots):
+        yield result
+    started = time.perf_counter()
+    pending: dict[asyncio.Future[Outcome], tuple[int, Admitted, float | None]] = {
+        asyncio.ensure_future(_aexecute(slot)): (i, slot, state.timeout(slot))
+        for i, slot in enumerate(slots)
+        if isinstance(slot, Admitted)
+    }
+    try:
+        while pending:
+            limits = [t for _i, _s, t in pending.values() if t is not None]
+            wait = None if not limits else max(0.0, started + min(limits) - time.perf_counter())
+            # asyncio.wait, not wait_for: it never cancels what it waits for, and a handler's
+            # own TimeoutError is not taken for the timeout.
+            done, _ = await asyncio.wait(pending, timeout=wait, return_when=FIRST_COMPLETED)
+            for task in done:
+                i, slot, _timeout = pending.pop(task)
+                yield _settle(state, i, slot, task.result())
+            now = time.perf_counter()
+            for task, (i, slot, timeout) in list(pending.items()):
+                if timeout is not None and now - started >= timeout:
+                    del pending[task]
+                    task.cancel()
+                    yield _timed_out(state, i, slot, timeout)
+    finally:
+        for task in pending:
+            task.cancel()
 
 
-def _check_steps(max_steps: int) -> None:
-    if not isinstance(max_steps, int) or max_steps < 1:
-        raise UsageError(f"max_steps must be a positive integer, got {max_steps!r}")
+# --- the loop -----------------------------------------------------------------------------
+def stream_run(
+    state: RunState, step: Step, approve: Approver | None, max_workers: int | None = None
+) -> Iterator[RunItem]:
+    """The sync loop, as everything a streamed run shows."""
+    try:
+        while True:
+            offer = state.offer()
+            response = None
+            for item in step(offer):
+                if isinstance(item, Response):
+                    response = item
+                yield item
+            if response is None:
+                raise UsageError("the model call of a step gave no Response")
+            slots = state.answered(response)
+            if slots is None:
+                yield state.result()
+                return
+            for result in _turn(state, _approve(state, slots, approve), max_workers):
+                yield ToolResultEvent(offer.step, result)
+            state.turn_done()
+    except GeneratorExit:
+        state.finished("abandoned")
+        raise
+    except BaseException as exc:
+        state.finished("error", exc)
+        raise
 
 
-def run_loop(
-    complete: Complete,
-    messages: Sequence[Message],
-    tools: Mapping[str, Tool],
-    *,
-    max_steps: int,
-    tool_choice: ToolChoice | None,
-    events: Events,
-    tool_timeout: float | None = None,
-    max_workers: int | None = None,
+def run(
+    state: RunState, step: Step, approve: Approver | None, max_workers: int | None = None
 ) -> RunResult:
-    """The loop for the sync client. ``tool_choice`` applies to the first call only (then
-    ``auto``), so a forced call cannot repeat forever."""
-    _check_steps(max_steps)
-    history = list(messages)
-    responses: list[Response] = []
-    choice = tool_choice
-    for step in range(max_steps):
-        response = complete(history, choice)
-        choice = None if choice is None else "auto"
-        responses.append(response)
-        history.append(response.to_message())
-        if not response.tool_calls:
-            return RunResult(tuple(history), response, tuple(responses))
-        results = run_turn(
-            response.tool_calls,
-            tools,
-            events=events,
-            step=step,
-            timeout=tool_timeout,
-            max_workers=max_workers,
-        )
-        history.append(Message.tool(*results))
-    raise MaxStepsExceeded(max_steps, history)
+    """The sync loop to its end: the ``RunResult``."""
+    last: RunItem | None = None
+    for last in stream_run(state, step, approve, max_workers):  # noqa: B007
+        pass
+    assert isinstance(last, RunResult)
+    return last
 
 
-async def arun_loop(
-    complete: AsyncComplete,
-    messages: Sequence[Message],
-    tools: Mapping[str, Tool],
-    *,
-    max_steps: int,
-    tool_choice: ToolChoice | None,
-    events: Events,
-    tool_timeout: float | None = None,
-) -> RunResult:
-    """The loop for the async client (see ``run_loop``)."""
-    _check_steps(max_steps)
-    history = list(messages)
-    responses: list[Response] = []
-    choice = tool_choice
-    for step in range(max_steps):
-        response = await complete(history, choice)
-        choice = None if choice is None else "auto"
-        responses.append(response)
-        history.append(response.to_message())
-        if not response.tool_calls:
-            return RunResult(tuple(history), response, tuple(responses))
-        results = await arun_turn(
-            response.tool_calls, tools, events=events, step=step, timeout=tool_timeout
-        )
-        history.append(Message.tool(*results))
-    raise MaxStepsExceeded(max_steps, history)
+async def astream_run(
+    state: RunState, step: AsyncStep, approve: Approver | None
+) -> AsyncIterator[RunItem]:
+    """The async loop, as everything a streamed run shows."""
+    try:
+        while True:
+            offer = state.offer()
+            response = None
+            async for item in step(offer):
+                if isinstance(item, Response):
+                    response = item
+                yield item
+            if response is None:
+                raise UsageError("the model call of a step gave no Response")
+            slots = state.answered(response)
+            if slots is None:
+                yield state.result()
+                return
+            async for result in _aturn(state, await _aapprove(state, slots, approve)):
+                yield ToolResultEvent(offer.step, result)
+            state.turn_done()
+    except GeneratorExit:
+        state.finished("abandoned")
+        raise
+    except BaseException as exc:
+        state.finished("error", exc)
+        raise
+
+
+async def arun(state: RunState, step: AsyncStep, approve: Approver | None) -> RunResult:
+    """The async loop to its end: the ``RunResult``."""
+    last: RunItem | None = None
+    async for last in astream_run(state, step, approve):  # noqa: B007
+        pass
+    assert isinstance(last, RunResult)
+    return last

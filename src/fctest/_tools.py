@@ -112,6 +112,9 @@ class Tool:
     parameters: JSONObject = field(default_factory=lambda: dict(EMPTY_OBJECT_SCHEMA))
     strict: bool | None = None
     handler: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    side_effects: bool = field(default=False, kw_only=True)
+    """The tool changes something outside the conversation (sends mail, moves money): the tool
+    loop runs its calls only after the run's ``approve`` hook allowed them."""
     _binder: ArgumentBinder | None = field(default=None, compare=False, repr=False, kw_only=True)
     _validator: Any = field(default=None, init=False, compare=False, repr=False)
     _is_async: bool = field(default=False, init=False, compare=False, repr=False)
@@ -127,6 +130,8 @@ class Tool:
             raise UsageError(f"tool {self.name!r}: description must be a string")
         if self.handler is not None and not callable(self.handler):
             raise UsageError(f"tool {self.name!r}: handler must be callable, got {self.handler!r}")
+        if not isinstance(self.side_effects, bool):
+            raise UsageError(f"tool {self.name!r}: side_effects must be True or False")
         object.__setattr__(self, "_validator", _make_validator(self.name, self.parameters))
         object.__setattr__(self, "_is_async", _is_async(self.handler))
         object.__setattr__(self, "_key", _key_of(self))
@@ -140,6 +145,7 @@ class Tool:
         name: str | None = None,
         description: str | None = None,
         strict: bool | None = None,
+        side_effects: bool = False,
     ) -> Tool:
         """The tool ``fn`` describes: schema from its type hints, descriptions from its docstring.
 
@@ -154,7 +160,8 @@ class Tool:
             raise UsageError(f"Tool.from_function needs a callable, got {fn!r}")
         from ._signature import describe_function
 
-        return cls._from_derived(describe_function(fn, name=name), description, strict, fn)
+        derived = describe_function(fn, name=name)
+        return cls._from_derived(derived, description, strict, fn, side_effects)
 
     @classmethod
     def from_model(
@@ -165,6 +172,7 @@ class Tool:
         description: str | None = None,
         strict: bool | None = None,
         handler: Callable[[Any], Any] | None = None,
+        side_effects: bool = False,
     ) -> Tool:
         """The tool a pydantic model describes: its fields are the arguments.
 
@@ -173,7 +181,8 @@ class Tool:
         """
         from ._signature import describe_model
 
-        return cls._from_derived(describe_model(model, name=name), description, strict, handler)
+        derived = describe_model(model, name=name)
+        return cls._from_derived(derived, description, strict, handler, side_effects)
 
     @classmethod
     def _from_derived(
@@ -182,6 +191,7 @@ class Tool:
         description: str | None,
         strict: bool | None,
         handler: Callable[..., Any] | None,
+        side_effects: bool,
     ) -> Tool:
         return cls(
             name=derived.name,
@@ -189,6 +199,7 @@ class Tool:
             parameters=derived.parameters,
             strict=strict,
             handler=handler,
+            side_effects=side_effects,
             _binder=derived.binder,
         )
 
@@ -222,7 +233,6 @@ class Tool:
         return handler
 
     def _bind(self, arguments: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        self.validate_arguments(arguments)
         if self._binder is None:
             return (), dict(arguments)
         return self._binder.bind(self.name, arguments)
@@ -234,6 +244,17 @@ class Tool:
         ``ToolExecutionError`` (the handler's exception chained) when the handler raises, and
         ``UsageError`` for an async handler (use ``ainvoke``) or a tool without a handler.
         """
+        self.validate_arguments(arguments)
+        return self.call_validated(arguments)
+
+    async def ainvoke(self, arguments: JSONObject) -> Any:
+        """``invoke`` for async code: async handlers are awaited, sync ones called directly."""
+        self.validate_arguments(arguments)
+        return await self.acall_validated(arguments)
+
+    def call_validated(self, arguments: JSONObject) -> Any:
+        """``invoke`` for arguments already checked against the schema (the tool loop checks
+        every call before any handler runs, so it does not check twice)."""
         handler = self._require_handler()
         if self._is_async:
             raise UsageError(
@@ -252,8 +273,8 @@ class Tool:
             )
         return result
 
-    async def ainvoke(self, arguments: JSONObject) -> Any:
-        """``invoke`` for async code: async handlers are awaited, sync ones called directly."""
+    async def acall_validated(self, arguments: JSONObject) -> Any:
+        """``call_validated`` for async code."""
         handler = self._require_handler()
         args, kwargs = self._bind(arguments)
         try:
@@ -300,7 +321,11 @@ def tool(fn: Callable[..., Any], /) -> Tool: ...
 
 @overload
 def tool(
-    *, name: str | None = None, description: str | None = None, strict: bool | None = None
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    strict: bool | None = None,
+    side_effects: bool = False,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -311,15 +336,22 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     strict: bool | None = None,
+    side_effects: bool = False,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a function a ``Tool`` (see ``Tool.from_function``): ``@tool`` or ``@tool(name=...)``.
 
     The result stays callable like the function it replaces.
     """
+    options: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "strict": strict,
+        "side_effects": side_effects,
+    }
     if fn is not None:
-        return Tool.from_function(fn, name=name, description=description, strict=strict)
+        return Tool.from_function(fn, **options)
 
     def decorate(f: Callable[..., Any]) -> Tool:
-        return Tool.from_function(f, name=name, description=description, strict=strict)
+        return Tool.from_function(f, **options)
 
     return decorate

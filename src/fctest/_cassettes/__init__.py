@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ._index import CassetteIndex, Recorded
     from ._matching import DEFAULT_IGNORED_FIELDS
     from ._recording import CassetteSpec, canonical_base_url
+    from ._scrub import Secrets, scrub_json
     from ._serializer import encode_cassette, serializer
 
 __all__ = [
@@ -47,10 +48,12 @@ __all__ = [
     "Interaction",
     "Recorded",
     "RequestDrift",
+    "Secrets",
     "UnplayedInteractions",
     "canonical_base_url",
     "encode_cassette",
     "load_cassette",
+    "scrub_json",
     "serializer",
 ]
 
@@ -64,6 +67,8 @@ _HOMES = {
     "DEFAULT_IGNORED_FIELDS": "_matching",
     "CassetteSpec": "_recording",
     "canonical_base_url": "_recording",
+    "Secrets": "_scrub",
+    "scrub_json": "_scrub",
     "encode_cassette": "_serializer",
     "serializer": "_serializer",
 }
