@@ -42,7 +42,12 @@ def _matrix(args: argparse.Namespace) -> int:
         return matrix.merge_command(args.inputs, output=args.output)
     if args.matrix_command == "diff":
         return matrix.diff_command(
-            args.old, args.new, allow=args.allow, allow_file=args.allow_file, fmt=args.format
+            args.old,
+            args.new,
+            allow=args.allow,
+            allow_file=args.allow_file,
+            fail_on=args.fail_on or ("regression",),
+            fmt=args.format,
         )
     return matrix.render_command(
         args.file,
@@ -117,7 +122,9 @@ def _add_matrix(sub: _Subparsers) -> None:
     merge.add_argument(
         "-o", "--output", metavar="OUT", help="matrix file to write (default stdout)"
     )
-    diff = msub.add_parser("diff", help="list changed cells; exit 1 on a regression not allowed")
+    diff = msub.add_parser(
+        "diff", help="list changed cells; exit 1 on a regression (or --fail-on) not allowed"
+    )
     diff.add_argument("old", metavar="OLD", help="the baseline (say, the last release's matrix)")
     diff.add_argument("new", metavar="NEW", help="the matrix to check")
     diff.add_argument(
@@ -125,9 +132,18 @@ def _add_matrix(sub: _Subparsers) -> None:
         action="append",
         default=[],
         metavar="PROVIDER:CAPABILITY=REASON",
-        help="accept a known regression (provider[model]:capability=reason); repeatable",
+        help="accept a known blocking change (provider[family or model]:capability=reason); "
+        "repeatable",
     )
     diff.add_argument("--allow-file", metavar="FILE", help="one --allow entry per line")
+    diff.add_argument(
+        "--fail-on",
+        action="append",
+        choices=["regression", "finding"],
+        metavar="KIND",
+        help="also exit 1 on this kind of change: finding (a new contradiction between a "
+        "declaration and real traffic); regressions always fail; repeatable",
+    )
     diff.add_argument("--format", choices=["text", "json"], default="text")
     render = msub.add_parser("render", help="render a matrix for a terminal, Markdown, HTML, JSON")
     render.add_argument("file", metavar="FILE", help="matrix or results file")

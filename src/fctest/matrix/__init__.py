@@ -1,12 +1,14 @@
 """The capability matrix: results files in, one versioned matrix file out, diffed and rendered.
 
 - ``Result`` / ``RunInfo`` / ``ResultsFile``: what the pytest plugin writes after a run
-  (``results.schema.json``).
-- ``Matrix``: rows (provider, model) by columns (capabilities, then JSON Schema keywords), each
-  ``Cell`` with a state derived from its evidence; ``Matrix.merge`` is a set union, so merging
-  shards is associative and order-independent; ``dump``/``load`` read and write the matrix file
-  (``schema.json``), validated both ways.
-- ``diff``: the release gate (regression, fix, new, removed, evidence).
+  (``results.schema.json``); each result says what kind of evidence backs it
+  (``EvidenceKind``: declared, emulated, recorded, live).
+- ``Matrix``: columns (provider, model family) by rows (capabilities, then JSON Schema
+  keywords), each ``Cell`` with a state, a strongest evidence, drift and findings derived from
+  its evidence; ``Matrix.merge`` is a set union, so merging shards is associative and
+  order-independent; ``dump``/``load`` read and write the matrix file (``schema.json``),
+  validated both ways.
+- ``diff``: the release gate (regression, fix, finding, new, removed, evidence).
 - ``render_terminal`` / ``render_markdown`` / ``render_html`` / ``render_json``, and
   ``print_summary`` (the plugin's end-of-run table) and ``append_step_summary``.
 - ``merge_command`` / ``diff_command`` / ``render_command``: ``fctest matrix ...``.
@@ -17,10 +19,13 @@
 
 from __future__ import annotations
 
+from ._cell import Row
 from ._cli import diff_command, merge_command, render_command
 from ._diff import Allow, Change, ChangeKind, Diff, diff
+from ._evidence import EVIDENCE_KINDS, EvidenceKind
 from ._files import MatrixFileError
 from ._html import render_html
+from ._markdown import append_step_summary, embed_markdown, render_markdown
 from ._model import (
     MATRIX_FORMAT,
     MATRIX_VERSION,
@@ -28,20 +33,12 @@ from ._model import (
     Cell,
     CellState,
     Matrix,
-    Row,
     catalogue_capabilities,
     combine,
     load_any,
 )
-from ._render import (
-    append_step_summary,
-    embed_markdown,
-    print_summary,
-    render_json,
-    render_markdown,
-    render_terminal,
-    should_color,
-)
+from ._profiles import with_profile
+from ._render import print_summary, render_json, render_terminal, should_color
 from ._results import (
     RESULTS_FORMAT,
     RESULTS_VERSION,
@@ -53,6 +50,7 @@ from ._results import (
 )
 
 __all__ = [
+    "EVIDENCE_KINDS",
     "MATRIX_FORMAT",
     "MATRIX_VERSION",
     "RESULTS_FORMAT",
@@ -64,6 +62,7 @@ __all__ = [
     "Change",
     "ChangeKind",
     "Diff",
+    "EvidenceKind",
     "Matrix",
     "MatrixFileError",
     "Outcome",
@@ -87,4 +86,5 @@ __all__ = [
     "render_markdown",
     "render_terminal",
     "should_color",
+    "with_profile",
 ]

@@ -1,8 +1,9 @@
 """What ``fctest matrix merge|diff|render`` do, as functions returning an exit code.
 
 ``fctest.cli`` only parses arguments and calls these. Exit codes: ``0`` done (no blocking
-regression), ``1`` a regression not covered by ``--allow``, ``2`` a usage error (unreadable or
-invalid file, bad ``--allow``), reported on ``err`` in one line naming the file.
+change), ``1`` a regression (or, with ``--fail-on finding``, a new finding) not covered by
+``--allow``; ``2`` a usage error (unreadable or invalid file, bad ``--allow``), reported on
+``err`` in one line naming the file.
 """
 
 from __future__ import annotations
@@ -15,20 +16,18 @@ from pathlib import Path
 from typing import Literal, TextIO, TypeAlias
 
 from .._exceptions import UsageError
-from ._diff import Allow, diff
+from ._diff import Allow, FailOn, diff
 from ._html import render_html
+from ._markdown import append_step_summary, embed_markdown, render_markdown
 from ._model import Matrix, load_any
-from ._render import (
-    _can_encode,
-    append_step_summary,
-    embed_markdown,
-    render_json,
-    render_markdown,
-    render_terminal,
-    should_color,
-)
+from ._render import TERMINAL_GLYPHS, can_encode, render_json, render_terminal, should_color
 
-__all__ = ["RenderFormat", "diff_command", "merge_command", "render_command"]
+__all__ = [
+    "RenderFormat",
+    "diff_command",
+    "merge_command",
+    "render_command",
+]
 
 RenderFormat: TypeAlias = Literal["terminal", "md", "html", "json"]
 RENDER_FORMATS: tuple[RenderFormat, ...] = ("terminal", "md", "html", "json")
@@ -72,11 +71,13 @@ def diff_command(
     *,
     allow: Sequence[str] = (),
     allow_file: str | os.PathLike[str] | None = None,
+    fail_on: Sequence[FailOn] = ("regression",),
     fmt: Literal["text", "json"] = "text",
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Print every changed cell between ``old`` and ``new``; ``1`` on a blocking regression.
+    """Print every changed cell between ``old`` and ``new``; ``1`` on a blocking change (a
+    regression; with ``fail_on`` holding ``"finding"``, a new finding too) not allowed.
 
     ``allow_file`` holds one ``provider:capability=reason`` per line (``#`` starts a comment).
     """
@@ -94,7 +95,7 @@ def diff_command(
                 if entry and not entry.startswith("#"):
                     entries.append(entry)
         allows = [Allow.parse(a) for a in entries]
-        result = diff(load_any(old), load_any(new), allow=allows)
+        result = diff(load_any(old), load_any(new), allow=allows, fail_on=fail_on)
     except UsageError as exc:
         return _fail(err, exc)
     if fmt == "json":
@@ -148,7 +149,7 @@ def render_command(
     if fmt == "terminal":
         stream_colors = should_color(out) if output is None else False
         use_color = {"auto": stream_colors, "always": True, "never": False}[color]
-        unicode = output is not None or _can_encode(out, "✓✗–·…")
+        unicode = output is not None or can_encode(out, TERMINAL_GLYPHS)
         text = render_terminal(matrix, color=use_color, width=width, unicode=unicode)
     elif fmt == "md":
         text = render_markdown(matrix)
