@@ -38,6 +38,10 @@ def _serve(args: argparse.Namespace) -> int:
 def _matrix(args: argparse.Namespace) -> int:
     from . import matrix
 
+    if args.matrix_command == "observe":
+        return matrix.observe_command(
+            args.paths, output=args.output, provider=args.provider, root=args.root
+        )
     if args.matrix_command == "merge":
         return matrix.merge_command(args.inputs, output=args.output)
     if args.matrix_command == "diff":
@@ -115,10 +119,33 @@ def _add_check(sub: _Subparsers) -> None:
 
 
 def _add_matrix(sub: _Subparsers) -> None:
-    matrix = sub.add_parser("matrix", help="merge, diff and render capability matrix files")
+    matrix = sub.add_parser(
+        "matrix", help="observe recordings; merge, diff and render capability matrix files"
+    )
     msub = matrix.add_subparsers(dest="matrix_command", required=True)
-    merge = msub.add_parser("merge", help="merge results/matrix files (any order) into one matrix")
-    merge.add_argument("inputs", nargs="+", metavar="FILE", help="results or matrix files")
+    observe = msub.add_parser(
+        "observe",
+        help="decode real cassettes (any format fctest reads) with the right adapter and write "
+        "recorded observations per provider and model; counts go to stderr",
+    )
+    observe.add_argument("paths", nargs="+", metavar="PATH", help="cassette files or folders")
+    observe.add_argument(
+        "-o", "--output", metavar="OUT", help="observations file to write (default stdout)"
+    )
+    observe.add_argument(
+        "--provider", metavar="NAME", help="decode everything with this adapter (default: detect)"
+    )
+    observe.add_argument(
+        "--root",
+        metavar="DIR",
+        help="what recorded paths are made relative to (default: the working directory)",
+    )
+    merge = msub.add_parser(
+        "merge", help="merge results/observations/matrix files (any order) into one matrix"
+    )
+    merge.add_argument(
+        "inputs", nargs="+", metavar="FILE", help="results, observations or matrix files"
+    )
     merge.add_argument(
         "-o", "--output", metavar="OUT", help="matrix file to write (default stdout)"
     )

@@ -18,6 +18,7 @@ from ._sample import sample_matrix, shard_a, shard_b
 SCHEMAS = {
     "schema.json": 2,
     "results.schema.json": 2,
+    "observations.schema.json": 1,
     # Older versions, kept to read their files.
     "schema.v1.json": 1,
     "results.schema.v1.json": 1,

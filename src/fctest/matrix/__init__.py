@@ -3,6 +3,8 @@
 - ``Result`` / ``RunInfo`` / ``ResultsFile``: what the pytest plugin writes after a run
   (``results.schema.json``); each result says what kind of evidence backs it
   (``EvidenceKind``: declared, emulated, recorded, live).
+- ``observe`` / ``ObservationsFile``: what real recordings show, per provider and model
+  (``observations.schema.json``); their ``recorded`` evidence merges like results.
 - ``Matrix``: columns (provider, model family) by rows (capabilities, then JSON Schema
   keywords), each ``Cell`` with a state, a strongest evidence, drift and findings derived from
   its evidence; ``Matrix.merge`` is a set union, so merging shards is associative and
@@ -11,7 +13,8 @@
 - ``diff``: the release gate (regression, fix, finding, new, removed, evidence).
 - ``render_terminal`` / ``render_markdown`` / ``render_html`` / ``render_json``, and
   ``print_summary`` (the plugin's end-of-run table) and ``append_step_summary``.
-- ``merge_command`` / ``diff_command`` / ``render_command``: ``fctest matrix ...``.
+- ``merge_command`` / ``diff_command`` / ``render_command`` / ``observe_command``:
+  ``fctest matrix ...``.
 
 ``fctest.matrix`` is imported by the pytest plugin and the ``fctest matrix`` command, never by
 ``import fctest``; it does not import pytest, vcrpy or hypothesis. See ``docs/matrix.md``.
@@ -20,7 +23,7 @@
 from __future__ import annotations
 
 from ._cell import Row
-from ._cli import diff_command, merge_command, render_command
+from ._cli import diff_command, merge_command, observe_command, render_command
 from ._diff import Allow, Change, ChangeKind, Diff, diff
 from ._evidence import EVIDENCE_KINDS, EvidenceKind
 from ._files import MatrixFileError
@@ -37,6 +40,13 @@ from ._model import (
     combine,
     load_any,
 )
+from ._observations import (
+    OBSERVATIONS_FORMAT,
+    OBSERVATIONS_VERSION,
+    Observation,
+    ObservationsFile,
+)
+from ._observe import observe
 from ._profiles import with_profile
 from ._render import print_summary, render_json, render_terminal, should_color
 from ._results import (
@@ -53,6 +63,8 @@ __all__ = [
     "EVIDENCE_KINDS",
     "MATRIX_FORMAT",
     "MATRIX_VERSION",
+    "OBSERVATIONS_FORMAT",
+    "OBSERVATIONS_VERSION",
     "RESULTS_FORMAT",
     "RESULTS_VERSION",
     "STATES",
@@ -65,6 +77,8 @@ __all__ = [
     "EvidenceKind",
     "Matrix",
     "MatrixFileError",
+    "Observation",
+    "ObservationsFile",
     "Outcome",
     "Result",
     "ResultsFile",
@@ -79,6 +93,8 @@ __all__ = [
     "git_commit",
     "load_any",
     "merge_command",
+    "observe",
+    "observe_command",
     "print_summary",
     "render_command",
     "render_html",

@@ -1,9 +1,10 @@
-"""What ``fctest matrix merge|diff|render`` do, as functions returning an exit code.
+"""What ``fctest matrix observe|merge|diff|render`` do, as functions returning an exit code.
 
 ``fctest.cli`` only parses arguments and calls these. Exit codes: ``0`` done (no blocking
 change), ``1`` a regression (or, with ``--fail-on finding``, a new finding) not covered by
-``--allow``; ``2`` a usage error (unreadable or invalid file, bad ``--allow``), reported on
-``err`` in one line naming the file.
+``--allow``, or for ``observe`` a recording an adapter failed to decode; ``2`` a usage error
+(unreadable or invalid file, a path that is not there, an unknown provider, bad ``--allow``),
+reported on ``err`` in one line naming the file.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from typing import Literal, TextIO, TypeAlias
 
 from .._exceptions import UsageError
 from ._diff import Allow, FailOn, diff
+from ._files import dumps
 from ._html import render_html
 from ._markdown import append_step_summary, embed_markdown, render_markdown
 from ._model import Matrix, load_any
+from ._observe import observe
 from ._render import TERMINAL_GLYPHS, can_encode, render_json, render_terminal, should_color
 
 __all__ = [
     "RenderFormat",
     "diff_command",
     "merge_command",
+    "observe_command",
     "render_command",
 ]
 
@@ -63,6 +67,33 @@ def merge_command(
     except UsageError as exc:
         return _fail(err, exc)
     return 0
+
+
+def observe_command(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    output: str | os.PathLike[str] | None = None,
+    provider: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Observe real recordings (``fctest.matrix.observe``) and write the observations file
+    (``output``, or ``out``); the counts per provider go to ``err``. ``1`` when an adapter
+    failed to decode a recording it claims."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        observed = observe(paths, provider=provider, root=root)
+        if output is None:
+            out.write(dumps(observed.to_json()))
+        else:
+            observed.dump(output)
+    except UsageError as exc:
+        return _fail(err, exc)
+    err.write(observed.report())
+    if output is not None:
+        err.write(f"wrote {output}: {len(observed.observations)} observation(s)\n")
+    return 1 if any(o.failure is not None for o in observed.observations) else 0
 
 
 def diff_command(

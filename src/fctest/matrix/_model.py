@@ -4,7 +4,8 @@ A matrix is a pure function of a set of results plus the runs they came from: ev
 state, strongest evidence, reason, declared value, drift and findings are derived from its
 evidence (``_cell``). That is what makes merging a set union, and therefore associative,
 commutative and idempotent, and what lets ``load`` check a file's stated cell states against
-its evidence. A results file and a matrix file both load as a matrix (``load_any``).
+its evidence. A results file, an observations file (``fctest matrix observe``) and a matrix file
+all load as a matrix (``load_any``).
 
 Version 2 of the file files results under a provider and a model family (the families the
 resolved profile applies; ``provider defaults`` for a model no rule knows) rather than a model,
@@ -215,9 +216,14 @@ def _evidence_result(cell: dict[str, Any], item: dict[str, Any], upgrade: bool) 
 
 
 def load_any(path: str | os.PathLike[str]) -> Matrix:
-    """A matrix from ``path``, which may hold a matrix file or a results file."""
+    """A matrix from ``path``, which may hold a matrix file, a results file or an observations
+    file (``fctest matrix observe``)."""
     data = read_json(path)
     kind = data.get("format") if isinstance(data, dict) else None
     if kind == "fctest-results":
         return Matrix.from_results(ResultsFile.from_json(data, source=str(path)))
+    if kind == "fctest-observations":
+        from ._observations import ObservationsFile
+
+        return Matrix.from_results(ObservationsFile.from_json(data, source=str(path)).results())
     return Matrix.from_json(data, source=str(path))
