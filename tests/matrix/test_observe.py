@@ -327,6 +327,25 @@ def test_gzipped_request_response_lists_and_unreadable_files(tmp_path: Path) -> 
         observe([tmp_path / "xai" / "t.xai.yaml"])
 
 
+def test_fctest_s_own_cassettes_count_only_when_recorded_against_the_provider(
+    tmp_path: Path,
+) -> None:
+    shipped = REPO / "cassettes" / "openai" / "single_call.yaml"
+    emulated = observe([shipped], root=REPO)
+    assert emulated.observations == ()
+    (skipped,) = emulated.skipped
+    assert (skipped.file, skipped.label) == ("cassettes/openai/single_call.yaml", "openai")
+    assert skipped.reason == (
+        "an fctest cassette with provenance 'reference-server': not the provider's answer"
+    )
+    live = tmp_path / "single_call.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    live.write_text(text.replace("source: reference-server", "source: live", 1), encoding="utf-8")
+    (seen,) = observe([live], root=tmp_path).observations
+    assert seen.provider == "openai"
+    assert seen.date == yaml.safe_load(text)["fctest"]["date"]
+
+
 def test_user_errors_are_typed_and_reported_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

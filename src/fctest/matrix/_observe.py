@@ -17,7 +17,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -250,20 +250,28 @@ class _Reader:
         return [a.name for a in self.adapters]
 
     def read(self, path: Path, explicit: bool) -> None:
-        from .._cassettes import load_cassette
+        from .._cassettes import load_cassette, recorded_provenance
 
         rel = _relative(path, self.root)
         hints = _hints(path, self.names)
+        label = hints[0] if hints else "unknown"
+        provenance = recorded_provenance(path) or {}
+        source = provenance.get("source", "live")
+        if source != "live":
+            # fctest's own cassette of an imitation: emulated evidence (the conformance run's),
+            # never a real provider's answer.
+            reason = f"an fctest cassette with provenance {source!r}: not the provider's answer"
+            self.skipped.append(Skipped(rel, str(provenance.get("provider") or label), reason))
+            return
         try:
             interactions = load_cassette(path)
         except CassetteFormatError as exc:
             if explicit:
                 raise
-            reason = str(exc).removeprefix(f"{path}: ")
-            self.skipped.append(Skipped(rel, hints[0] if hints else "unknown", reason))
+            self.skipped.append(Skipped(rel, label, str(exc).removeprefix(f"{path}: ")))
             return
         for index, interaction in enumerate(interactions):
-            self._one(rel, index, interaction, hints)
+            self._one(rel, index, interaction, hints, provenance.get("date"))
 
     def _choose(self, interaction: Interaction, hints: list[str]) -> Adapter | None:
         from ..providers import adapter_for_body, adapter_for_url
@@ -279,12 +287,17 @@ class _Reader:
             hints=hints,
         )
 
-    def _one(self, rel: str, index: int, interaction: Interaction, hints: list[str]) -> None:
+    def _one(
+        self, rel: str, index: int, interaction: Interaction, hints: list[str], date: Any
+    ) -> None:
         adapter = self._choose(interaction, hints)
         if adapter is None:
             self.skipped.append(_skip(rel, index, interaction, hints))
             return
-        self.observations.append(_observation(adapter, rel, index, interaction))
+        observation = _observation(adapter, rel, index, interaction)
+        if observation.date is None and isinstance(date, str):
+            observation = replace(observation, date=date)  # the cassette's own provenance
+        self.observations.append(observation)
 
 
 def _skip(rel: str, index: int, interaction: Interaction, hints: list[str]) -> Skipped:
