@@ -356,9 +356,12 @@ def test_user_errors_are_typed_and_reported_in_one_line(
         observe([tmp_path / "empty"])
     notes = tmp_path / "notes.yaml"
     notes.write_text("title: not a cassette\n", encoding="utf-8")
+    package = tmp_path / "package.json"
+    package.write_text('{"name": "app", "version": "1.0.0"}', encoding="utf-8")
     for args, message in (
         ([str(tmp_path / "missing")], "no such file or folder"),
         ([str(notes)], "unknown cassette layout"),
+        ([str(package)], "not a recording: no adapter reads it"),
         ([str(notes), "--provider", "nope"], "no adapter named 'nope'"),
     ):
         assert main(["matrix", "observe", *args]) == 2

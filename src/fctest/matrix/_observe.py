@@ -16,7 +16,7 @@ import email.utils
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -270,6 +270,11 @@ class _Reader:
                 raise
             self.skipped.append(Skipped(rel, label, str(exc).removeprefix(f"{path}: ")))
             return
+        if explicit and _unreadable_fixture(interactions, lambda it: self._choose(it, hints)):
+            raise CassetteFormatError(
+                f"{path}: not a recording: no adapter reads it as a provider's answer "
+                "(a cassette, or a response-only fixture, was expected)"
+            )
         for index, interaction in enumerate(interactions):
             self._one(rel, index, interaction, hints, provenance.get("date"))
 
@@ -298,6 +303,16 @@ class _Reader:
         if observation.date is None and isinstance(date, str):
             observation = replace(observation, date=date)  # the cassette's own provenance
         self.observations.append(observation)
+
+
+def _unreadable_fixture(
+    interactions: list[Interaction], choose: Callable[[Interaction], Adapter | None]
+) -> bool:
+    """Whether ``interactions`` is one response recorded without its request that no adapter
+    reads: a JSON file that is not a recording at all, named on the command line."""
+    return (
+        len(interactions) == 1 and interactions[0].request is None and not choose(interactions[0])
+    )
 
 
 def _skip(rel: str, index: int, interaction: Interaction, hints: list[str]) -> Skipped:
