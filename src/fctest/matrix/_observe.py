@@ -325,7 +325,7 @@ def _skip(rel: str, index: int, interaction: Interaction, hints: list[str]) -> S
     label = parts.netloc.rpartition("@")[2] or "unknown"
     ctype = interaction.response.headers.get("content-type", "").lower()
     if "amazon.eventstream" in ctype or parts.path.endswith(_AWS_STREAM_PATHS):
-        reason = "an AWS event stream: no registered adapter reads one (no Bedrock adapter)"
+        reason = "an AWS event stream from an endpoint no registered adapter recognises"
     else:
         reason = "no registered adapter recognises this endpoint"
     return Skipped(rel, label, reason, index)
