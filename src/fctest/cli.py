@@ -38,11 +38,20 @@ def _serve(args: argparse.Namespace) -> int:
 def _matrix(args: argparse.Namespace) -> int:
     from . import matrix
 
+    if args.matrix_command == "observe":
+        return matrix.observe_command(
+            args.paths, output=args.output, provider=args.provider, root=args.root
+        )
     if args.matrix_command == "merge":
         return matrix.merge_command(args.inputs, output=args.output)
     if args.matrix_command == "diff":
         return matrix.diff_command(
-            args.old, args.new, allow=args.allow, allow_file=args.allow_file, fmt=args.format
+            args.old,
+            args.new,
+            allow=args.allow,
+            allow_file=args.allow_file,
+            fail_on=args.fail_on or ("regression",),
+            fmt=args.format,
         )
     return matrix.render_command(
         args.file,
@@ -110,14 +119,39 @@ def _add_check(sub: _Subparsers) -> None:
 
 
 def _add_matrix(sub: _Subparsers) -> None:
-    matrix = sub.add_parser("matrix", help="merge, diff and render capability matrix files")
+    matrix = sub.add_parser(
+        "matrix", help="observe recordings; merge, diff and render capability matrix files"
+    )
     msub = matrix.add_subparsers(dest="matrix_command", required=True)
-    merge = msub.add_parser("merge", help="merge results/matrix files (any order) into one matrix")
-    merge.add_argument("inputs", nargs="+", metavar="FILE", help="results or matrix files")
+    observe = msub.add_parser(
+        "observe",
+        help="decode real cassettes (any format fctest reads) with the right adapter and write "
+        "recorded observations per provider and model; counts go to stderr",
+    )
+    observe.add_argument("paths", nargs="+", metavar="PATH", help="cassette files or folders")
+    observe.add_argument(
+        "-o", "--output", metavar="OUT", help="observations file to write (default stdout)"
+    )
+    observe.add_argument(
+        "--provider", metavar="NAME", help="decode everything with this adapter (default: detect)"
+    )
+    observe.add_argument(
+        "--root",
+        metavar="DIR",
+        help="what recorded paths are made relative to (default: the working directory)",
+    )
+    merge = msub.add_parser(
+        "merge", help="merge results/observations/matrix files (any order) into one matrix"
+    )
+    merge.add_argument(
+        "inputs", nargs="+", metavar="FILE", help="results, observations or matrix files"
+    )
     merge.add_argument(
         "-o", "--output", metavar="OUT", help="matrix file to write (default stdout)"
     )
-    diff = msub.add_parser("diff", help="list changed cells; exit 1 on a regression not allowed")
+    diff = msub.add_parser(
+        "diff", help="list changed cells; exit 1 on a regression (or --fail-on) not allowed"
+    )
     diff.add_argument("old", metavar="OLD", help="the baseline (say, the last release's matrix)")
     diff.add_argument("new", metavar="NEW", help="the matrix to check")
     diff.add_argument(
@@ -125,9 +159,18 @@ def _add_matrix(sub: _Subparsers) -> None:
         action="append",
         default=[],
         metavar="PROVIDER:CAPABILITY=REASON",
-        help="accept a known regression (provider[model]:capability=reason); repeatable",
+        help="accept a known blocking change (provider[family or model]:capability=reason); "
+        "repeatable",
     )
     diff.add_argument("--allow-file", metavar="FILE", help="one --allow entry per line")
+    diff.add_argument(
+        "--fail-on",
+        action="append",
+        choices=["regression", "finding"],
+        metavar="KIND",
+        help="also exit 1 on this kind of change: finding (a new contradiction between a "
+        "declaration and real traffic); regressions always fail; repeatable",
+    )
     diff.add_argument("--format", choices=["text", "json"], default="text")
     render = msub.add_parser("render", help="render a matrix for a terminal, Markdown, HTML, JSON")
     render.add_argument("file", metavar="FILE", help="matrix or results file")

@@ -1,8 +1,11 @@
-"""A fixed, realistic sample: two CI shards' results files, and the snapshot helper.
+"""A fixed, realistic sample: two CI shards' results files, one observations run, and the
+snapshot helper.
 
-Every state appears (pass, fail, unsupported, partial, not_tested), both kinds of drift, rows with
-and without a model, live and reference-server provenance, and a keyword table. The run metadata
-is fixed so renderers are byte-for-byte reproducible.
+Every state appears (pass, fail, unsupported, partial, not_tested), both kinds of drift, a
+finding, a documented-vs-observed conflict, columns for provider defaults and for a model
+family, every evidence kind (live, recorded, emulated, declared), and a keyword table. Model
+families are given, not resolved from the installed profiles, and the run metadata is fixed, so
+renderers are byte-for-byte reproducible whatever rules the profiles hold.
 """
 
 from __future__ import annotations
@@ -44,8 +47,18 @@ LIVE: dict[str, dict[str, Any]] = {
     },
 }
 REFERENCE = {"source": "reference-server", "fctest_version": "0.1.0"}
+RUN_C = RunInfo(
+    fctest_version="0.1.0",
+    git_commit="5e6f5c281825c84b42f6254a42dd3b671c0fb54b",
+    date="2025-06-02T09:16:02Z",
+    python="CPython 3.12.3",
+    options={"paths": ["../shared/corpus"], "provider": None},
+)
 
 MODELS = {"gemini": "gemini-2.0-flash", "groq": "llama-3.3-70b-versatile"}
+FAMILIES: dict[str, tuple[str, ...]] = {"gemini": ("gemini 2.x",)}
+# The openai shard recorded its cassettes during the run, against the real API.
+EVIDENCE: dict[str, str] = {"openai": "live"}
 
 # (provider, scenario id) -> what differs from "declared supported, passed".
 SPECIAL: dict[tuple[str, str], dict[str, Any]] = {
@@ -53,6 +66,10 @@ SPECIAL: dict[tuple[str, str], dict[str, Any]] = {
         "outcome": "unsupported",
         "declared": "parallel tool calls cannot be switched off",
         "reason": "UsageError before sending: parallel tool calls cannot be switched off",
+        "source": "no field in FunctionCallingConfig (docs/dialects.md#parallel-gemini)",
+    },
+    ("anthropic", "single_call"): {
+        "documented": {"tool_name_max_length": {"profile": 128, "documented": 64}},
     },
     ("groq", "strict_tools"): {"declared": "strict tools are not offered"},
     ("groq", "tool_choice_required"): {
@@ -116,6 +133,7 @@ def _scenario_results(provider: str) -> list[Result]:
         special = SPECIAL.get((provider, scenario.id), {})
         provenance = LIVE.get(provider, REFERENCE)
         outcome = special.get("outcome", "pass")
+        sent = outcome not in ("skipped", "unsupported")
         out.append(
             Result(
                 provider=provider,
@@ -125,12 +143,14 @@ def _scenario_results(provider: str) -> list[Result]:
                 scenario=scenario.id,
                 model=model,
                 reason=special.get("reason"),
-                cassette=None
-                if outcome == "skipped"
-                else f"cassettes/{provider}/{scenario.id}.yaml",
-                provenance=None if outcome == "skipped" else provenance,
+                cassette=f"cassettes/{provider}/{scenario.id}.yaml" if sent else None,
+                provenance=provenance if sent else None,
                 declared=special.get("declared"),
                 changes=special.get("changes", ()),
+                evidence=EVIDENCE.get(provider) if sent else None,  # type: ignore[arg-type]
+                families=FAMILIES.get(provider, ()),
+                source=special.get("source"),
+                documented=special.get("documented"),
             )
         )
     return out
@@ -159,6 +179,10 @@ def _keyword_results(provider: str) -> list[Result]:
                 declared=mode,
                 reason=reason,
                 changes=changes,
+                families=(),
+                source=f"{provider} profile keywords.{keyword} (docs/dialects.md#schema-gemini-json)"
+                if provider == "gemini"
+                else None,
             )
         )
     return out
@@ -184,8 +208,80 @@ def shard_b() -> ResultsFile:
     return ResultsFile(RUN_B, tuple(results))
 
 
+CORPUS_FILE = "../shared/corpus/pydantic__pydantic-ai/gemini/test_google_tool_output.yaml"
+GEMINI_3_FILE = "../shared/corpus/Arize-ai__openinference/gemini/test_streaming_tool_calls.yaml"
+RECORDED = {"source": "recorded", "endpoint": "https://example.test/v1", "date": "2025-05-30"}
+
+
+def _recorded(provider: str, capability: str, file: str, **fields: Any) -> Result:
+    interaction = fields.pop("interaction", 0)
+    return Result(
+        provider=provider,
+        capability=capability,
+        outcome=fields.pop("outcome", "pass"),
+        test_id=f"observe:{file}#{interaction}",
+        cassette=file,
+        interaction=interaction,
+        provenance=RECORDED,
+        evidence="recorded",
+        **fields,
+    )
+
+
+def shard_c() -> ResultsFile:
+    """What ``fctest matrix observe`` gives for a few real recordings (as results)."""
+    finding = (
+        "declared tool_call_ids 'generated' (the provider sends no ids), recorded the "
+        "provider's own ids"
+    )
+    results = (
+        _recorded(
+            "gemini",
+            "tool_call",
+            CORPUS_FILE,
+            model="gemini-2.0-flash",
+            families=FAMILIES["gemini"],
+        ),
+        _recorded(
+            "gemini", "call_ids", CORPUS_FILE, model="gemini-2.0-flash", families=FAMILIES["gemini"]
+        ),
+        _recorded(
+            "gemini", "tool_call", GEMINI_3_FILE, model="gemini-3.5-flash", families=("gemini 3",)
+        ),
+        _recorded(
+            "gemini",
+            "call_ids",
+            GEMINI_3_FILE,
+            model="gemini-3.5-flash",
+            families=("gemini 3",),
+            finding=finding,
+            source="functionCall.id is optional (docs/dialects.md#ids-gemini)",
+        ),
+        _recorded(
+            "groq",
+            "parallel_calls",
+            CORPUS_FILE.replace("gemini", "groq"),
+            model="llama-3.3-70b-versatile",
+            families=(),
+            interaction=1,
+        ),
+    )
+    return ResultsFile(RUN_C, results)
+
+
+SAMPLE_COLUMNS = [
+    "anthropic · provider defaults",
+    "gemini · gemini 2.x",
+    "gemini · gemini 3",
+    "groq · provider defaults",
+    "openai · provider defaults",
+    "xai · provider defaults",
+]
+"""The sample's capability-table columns, in order."""
+
+
 def sample_matrix() -> Matrix:
-    return Matrix.from_results(shard_a(), shard_b())
+    return Matrix.from_results(shard_a(), shard_b(), shard_c())
 
 
 def small_matrix() -> Matrix:
@@ -204,7 +300,8 @@ def small_matrix() -> Matrix:
         if (r.provider, r.scenario) in keep
         or (r.provider == "gemini" and r.capability in ("keyword:pattern", "keyword:const"))
     ]
-    return Matrix(runs=(RUN_A, RUN_B), results=tuple(results))
+    recorded = [r for r in shard_c().results if r.capability == "call_ids"]
+    return Matrix(runs=(RUN_A, RUN_B, RUN_C), results=(*results, *recorded))
 
 
 def assert_snapshot(name: str, text: str) -> None:

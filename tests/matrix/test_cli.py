@@ -13,21 +13,23 @@ import pytest
 from fctest.cli import main
 from fctest.matrix import Matrix, render_markdown, render_terminal
 
-from ._sample import sample_matrix, shard_a, shard_b
+from ._sample import sample_matrix, shard_a, shard_b, shard_c
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    a, b = tmp_path / "shard-a.json", tmp_path / "shard-b.json"
+    a, b, c = (tmp_path / f"shard-{x}.json" for x in "abc")
     shard_a().dump(a)
     shard_b().dump(b)
-    return {"a": a, "b": b}
+    shard_c().dump(c)
+    return {"a": a, "b": b, "c": c}
 
 
 def test_merge_is_order_independent_byte_for_byte(files: dict[str, Path], tmp_path: Path) -> None:
     ab, ba = tmp_path / "ab.json", tmp_path / "ba.json"
-    assert main(["matrix", "merge", str(files["a"]), str(files["b"]), "-o", str(ab)]) == 0
-    assert main(["matrix", "merge", str(files["b"]), str(files["a"]), "-o", str(ba)]) == 0
+    a, b, c = (str(files[x]) for x in "abc")
+    assert main(["matrix", "merge", a, b, c, "-o", str(ab)]) == 0
+    assert main(["matrix", "merge", c, b, a, "-o", str(ba)]) == 0
     assert ab.read_bytes() == ba.read_bytes()
     assert Matrix.load(ab) == sample_matrix()
     # Merging a merged matrix with one of its inputs again changes nothing.
@@ -72,9 +74,12 @@ def test_diff_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
     assert main(["matrix", "diff", str(old), str(new)]) == 1
     out = capsys.readouterr().out
-    assert "regression (1):\n  openai: tool_call: pass -> fail: decoded no call" in out
-    assert "removed (1):\n  xai: streaming_parallel: fail -> not_tested" in out
-    assert out.splitlines()[-1].startswith("FAIL: 1 regression, 0 fix, 0 new, 1 removed")
+    assert (
+        "regression (1):\n  openai · provider defaults: tool_call: pass -> fail: decoded no call"
+        in out
+    )
+    assert "removed (1):\n  xai · provider defaults: streaming_parallel: fail -> not_tested" in out
+    assert out.splitlines()[-1].startswith("FAIL: 1 regression, 0 fix, 0 finding, 0 new, 1 removed")
 
     allow = "openai:tool_call=provider incident 2025-06-01"
     assert main(["matrix", "diff", str(old), str(new), "--allow", allow]) == 0
@@ -121,7 +126,8 @@ def test_render_formats(
 ) -> None:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     merged = tmp_path / "all.json"
-    assert main(["matrix", "merge", str(files["a"]), str(files["b"]), "-o", str(merged)]) == 0
+    shards = [str(files[x]) for x in "abc"]
+    assert main(["matrix", "merge", *shards, "-o", str(merged)]) == 0
     out = tmp_path / "out" / f"matrix.{fmt}"
     assert main(["matrix", "render", str(merged), "--format", fmt, "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
@@ -214,3 +220,26 @@ def test_render_update_without_markers(
     assert main(["matrix", "render", str(files["a"]), "--update", str(readme)]) == 2
     assert "no <!-- fctest-matrix:start -->" in capsys.readouterr().err
     assert main(["matrix", "render", str(files["a"]), "--update", str(tmp_path / "none.md")]) == 2
+
+
+def test_diff_fail_on_finding(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Adding the observations of real recordings brings a finding (gemini 3 sends call ids).
+    both = tmp_path / "ab.json"
+    assert main(["matrix", "merge", str(files["a"]), str(files["b"]), "-o", str(both)]) == 0
+    everything = tmp_path / "abc.json"
+    assert main(["matrix", "merge", str(both), str(files["c"]), "-o", str(everything)]) == 0
+    capsys.readouterr()
+    assert main(["matrix", "diff", str(both), str(everything)]) == 0
+    assert main(["matrix", "diff", str(both), str(everything), "--fail-on", "finding"]) == 1
+    out = capsys.readouterr().out
+    assert "finding: declared tool_call_ids 'generated'" in out
+    assert out.splitlines()[-1].startswith("FAIL: ")
+    allow = "gemini[gemini 3]:call_ids=ids since Gemini 3, rule pending"
+    args = ["matrix", "diff", str(both), str(everything), "--fail-on", "finding"]
+    assert main([*args, "--allow", allow]) == 0
+    with pytest.raises(SystemExit) as exit_info:  # argparse: a one-line usage error
+        main(["matrix", "diff", str(both), str(everything), "--fail-on", "everything"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'everything'" in capsys.readouterr().err

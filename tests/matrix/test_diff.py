@@ -46,7 +46,7 @@ def test_no_change() -> None:
     assert result.changes == ()
     assert result.exit_code == 0
     assert result.format().endswith(
-        "OK: 0 regression, 0 fix, 0 new, 0 removed, 0 evidence (0 regression(s) allowed)\n"
+        "OK: 0 regression, 0 fix, 0 finding, 0 new, 0 removed, 0 evidence (0 blocking change(s) allowed)\n"
     )
 
 
@@ -79,17 +79,20 @@ def test_regression() -> None:
             Result("openai", "tool_call", "fail", "t::tool_call", reason="decoded 0 calls"),
         )
     )
-    assert _only(new) == ("regression", "openai", "tool_call")
+    assert _only(new) == ("regression", "openai · provider defaults", "tool_call")
     result = diff(OLD, new)
     assert result.exit_code == 1
     text = result.format()
-    assert "regression (1):\n  openai: tool_call: pass -> fail: decoded 0 calls" in text
+    assert (
+        "regression (1):\n  openai · provider defaults: tool_call: pass -> fail: decoded 0 calls"
+        in text
+    )
     assert text.splitlines()[-1].startswith("FAIL: 1 regression")
 
 
 def test_fix() -> None:
     new = _with(("openai", "errors", Result("openai", "errors", "pass", "t::errors")))
-    assert _only(new) == ("fix", "openai", "errors")
+    assert _only(new) == ("fix", "openai · provider defaults", "errors")
     assert diff(OLD, new).exit_code == 0
 
 
@@ -100,8 +103,8 @@ def test_new_provider_and_new_capability() -> None:
     )
     result = diff(OLD, new)
     assert {(c.kind, c.row.label, c.capability) for c in result.changes} == {
-        ("new", "xai", "tool_call"),
-        ("new", "groq", "streaming"),
+        ("new", "xai · provider defaults", "tool_call"),
+        ("new", "groq · provider defaults", "streaming"),
     }
     assert result.exit_code == 0  # a new failing cell is not a regression: it never passed
 
@@ -118,7 +121,7 @@ def test_removed() -> None:
 
 def test_skipped_now_is_removed() -> None:
     new = _with(("openai", "tool_call", Result("openai", "tool_call", "skipped", "t::tool_call")))
-    assert _only(new) == ("removed", "openai", "tool_call")
+    assert _only(new) == ("removed", "openai · provider defaults", "tool_call")
 
 
 def test_evidence_changed() -> None:
@@ -136,10 +139,12 @@ def test_evidence_changed() -> None:
             ),
         )
     )
-    assert _only(new) == ("evidence", "openai", "tool_call")
+    assert _only(new) == ("evidence", "openai · provider defaults", "tool_call")
     result = diff(OLD, new)
     assert result.exit_code == 0
-    assert "pass (evidence: cassettes or provenance)" in result.format()
+    assert "pass (evidence: cassettes or provenance, strongest emulated -> recorded)" in (
+        result.format()
+    )
 
 
 def test_new_drift_at_the_same_state_is_a_regression() -> None:
@@ -147,7 +152,7 @@ def test_new_drift_at_the_same_state_is_a_regression() -> None:
     new = _with(
         ("openai", "strict_tools", Result("openai", "strict_tools", "unsupported", "t::strict"))
     )
-    assert _only(new) == ("regression", "openai", "strict_tools")
+    assert _only(new) == ("regression", "openai · provider defaults", "strict_tools")
     assert "drift: declared supported, observed unsupported" in diff(OLD, new).format()
     # ... and the reverse resolves it.
     back = diff(new, OLD)
@@ -163,7 +168,7 @@ def test_keyword_cells_are_compared_too() -> None:
             Result("openai", "keyword:const", "fail", "t::const", declared="native"),
         )
     )
-    assert _only(new) == ("regression", "openai", "keyword:const")
+    assert _only(new) == ("regression", "openai · provider defaults", "keyword:const")
 
 
 def test_allow_accepts_a_known_regression_with_its_reason() -> None:
@@ -173,7 +178,7 @@ def test_allow_accepts_a_known_regression_with_its_reason() -> None:
     assert result.exit_code == 0
     assert result.changes[0].allowed == "upstream outage, ticket 42"
     assert "[allowed: upstream outage, ticket 42]" in result.format()
-    assert "(1 regression(s) allowed)" in result.format()
+    assert "(1 blocking change(s) allowed)" in result.format()
     assert result.stale_allows == ()
 
 
@@ -181,7 +186,7 @@ def test_stale_allow_is_reported() -> None:
     allow = Allow.parse("groq:streaming=old")
     result = diff(OLD, OLD, allow=[allow])
     assert result.stale_allows == (allow,)
-    assert "note: --allow groq:streaming=old matched no regression" in result.format()
+    assert "note: --allow groq:streaming=old matched no blocking change" in result.format()
 
 
 def test_allow_for_one_model_only() -> None:
@@ -198,7 +203,7 @@ def test_allow_for_one_model_only() -> None:
         )
     )
     result = diff(old, new, allow=[Allow.parse("g[m1]:tool_call=flaky model")])
-    assert [(c.row.model, c.allowed) for c in result.changes] == [
+    assert [(c.row.family, c.allowed) for c in result.changes] == [
         ("m1", "flaky model"),
         ("m2", None),
     ]
@@ -245,6 +250,66 @@ def test_sample_against_itself_with_one_change() -> None:
     )
     result = diff(sample, changed)
     assert [(c.kind, c.row.label, c.capability) for c in result.changes] == [
-        ("regression", "openai", "tool_call")
+        ("regression", "openai · provider defaults", "tool_call")
     ]
     assert result.to_json()["exit_code"] == 1
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+RECORDED_IDS = Result(
+    "gemini",
+    "call_ids",
+    "pass",
+    "observe:corpus/g.yaml#1",
+    cassette="corpus/g.yaml",
+    interaction=1,
+    evidence="recorded",
+    finding="declared tool_call_ids 'generated', recorded the provider's own id 'ab12'",
+)
+QUIET_IDS = replace(RECORDED_IDS, finding=None)
+
+
+def test_a_new_finding_is_its_own_kind_and_blocks_only_when_asked() -> None:
+    old, new = Matrix(results=(QUIET_IDS,)), Matrix(results=(RECORDED_IDS,))
+    result = diff(old, new)
+    assert [c.kind for c in result.changes] == ["finding"]
+    assert result.exit_code == 0
+    assert "finding (1):\n  gemini · provider defaults: call_ids: pass; finding: declared" in (
+        result.format()
+    )
+    gated = diff(old, new, fail_on=["finding"])
+    assert gated.exit_code == 1
+    assert gated.to_json()["changes"][0]["blocking"] is True
+    allowed = diff(
+        old, new, fail_on=["finding"], allow=[Allow.parse("gemini:call_ids=known, upstream issue")]
+    )
+    assert allowed.exit_code == 0
+    assert "[allowed: known, upstream issue]" in allowed.format()
+    # The way back resolves it.
+    back = diff(new, old)
+    assert [c.kind for c in back.changes] == ["fix"]
+    assert "finding resolved" in back.format()
+
+
+def test_a_finding_in_a_new_column_is_gated_too() -> None:
+    new = Matrix(results=(*BASE, RECORDED_IDS))
+    assert [c.kind for c in diff(OLD, new).changes] == ["new"]
+    assert diff(OLD, new).exit_code == 0
+    assert diff(OLD, new, fail_on=["finding"]).exit_code == 1
+
+
+def test_an_unknown_fail_on_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="--fail-on nothing: expected one of regression, finding"):
+        diff(OLD, OLD, fail_on=["nothing"])  # type: ignore[list-item]
+
+
+def test_allow_names_a_column_by_family_or_by_a_model_in_it() -> None:
+    def fails(model: str) -> Result:
+        return Result("o", "tool_call", "fail", "t", model=model, families=("o-series",))
+
+    old = Matrix(results=(replace(fails("o3"), outcome="pass"),))
+    new = Matrix(results=(fails("o3"),))
+    for allow in ("o[o-series]:tool_call=known", "o[o3]:tool_call=known"):
+        assert diff(old, new, allow=[Allow.parse(allow)]).exit_code == 0
+    assert diff(old, new, allow=[Allow.parse("o[o1]:tool_call=known")]).exit_code == 1

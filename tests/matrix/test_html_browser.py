@@ -27,7 +27,7 @@ import pytest
 
 from fctest.matrix import render_html
 
-from ._sample import sample_matrix
+from ._sample import SAMPLE_COLUMNS, sample_matrix
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "docs" / "matrix-screenshot.png"
@@ -200,25 +200,24 @@ def test_report_in_chromium(page: tuple[DevTools, Path], tmp_path: Path) -> None
     assert requested == [report.as_uri()], requested
     assert not [e for e in cdp.events if e.get("method") == "Runtime.exceptionThrown"]
 
-    # The table: 5 provider rows by 22 capability columns, states as classes.
+    # The table: 6 columns of providers and families by 23 capabilities, states as classes.
     shape = cdp.eval(
         "(() => { const t = document.getElementById('matrix-capabilities');"
         " return {rows: t.tBodies[0].rows.length, cols: t.tHead.querySelectorAll('th.col').length,"
         " fail: t.querySelectorAll('td.s-fail').length, drift: t.querySelectorAll('td.drift').length,"
+        " finding: t.querySelectorAll('td.finding').length,"
+        " kinds: [...t.querySelectorAll('td.cell sup.kind')].map(e => e.textContent).join(''),"
         " labels: [...t.querySelectorAll('th.rowhead')].map(e => e.textContent)}; })()"
     )
+    kinds = shape.pop("kinds")
+    assert set(kinds) == {"L", "R", "E", "D"}
     assert shape == {
-        "rows": 5,
-        "cols": 22,
+        "rows": 6,
+        "cols": 23,
         "fail": 2,
         "drift": 2,
-        "labels": [
-            "anthropic",
-            "gemini · gemini-2.0-flash",
-            "groq · llama-3.3-70b-versatile",
-            "openai",
-            "xai",
-        ],
+        "finding": 1,
+        "labels": SAMPLE_COLUMNS,
     }
     assert cdp.visible("#matrix-capabilities")
     assert not cdp.visible("#matrix-keywords")
@@ -226,12 +225,16 @@ def test_report_in_chromium(page: tuple[DevTools, Path], tmp_path: Path) -> None
     # A cell's evidence: on hover (title) and on click (the details panel).
     fail_cell = "tr[data-provider='xai'] td.s-fail"
     title = cdp.eval(f"document.querySelector({json.dumps(fail_cell)}).title")
-    assert "xai — streaming_parallel: fail" in title
+    assert "xai · provider defaults — streaming_parallel: fail" in title
     assert "expected 2 calls, decoded 1" in title
-    assert "cassette: cassettes/xai/stream_parallel_calls.yaml" in title
+    assert "evidence: emulated: cassettes/xai/stream_parallel_calls.yaml" in title
     cdp.click(fail_cell)
     panel = cdp.eval("document.getElementById('details').innerText")
-    assert "xai — streaming_parallel" in panel
+    assert "xai · provider defaults — streaming_parallel" in panel
+    links = cdp.eval(
+        "[...document.querySelectorAll('#details a')].map(a => a.getAttribute('href'))"
+    )
+    assert "cassettes/xai/stream_parallel_calls.yaml" in links
     assert "expected 2 calls, decoded 1" in panel
     assert "tests/test_conformance.py::test_scenario[xai-stream_parallel_calls]" in panel
     assert "cassettes/xai/stream_parallel_calls.yaml" in panel
@@ -266,7 +269,7 @@ def test_report_in_chromium(page: tuple[DevTools, Path], tmp_path: Path) -> None
     assert states == {
         "dimPass": True,
         "litFail": True,
-        "rows": ["anthropic", "gemini", "groq", "openai", "xai"],
+        "rows": ["anthropic", "gemini", "gemini", "groq", "openai", "xai"],
     }
     cdp.click("#filter-state input[value='not_tested']")
     assert not cdp.visible("tr[data-provider='openai']")  # its only non-pass cell is not_tested
@@ -280,6 +283,18 @@ def test_report_in_chromium(page: tuple[DevTools, Path], tmp_path: Path) -> None
     )
     assert shown == ["groq", "xai"]
     cdp.click("#filter-state input[value='drift']")
+    # ... and findings only: the recording that contradicts the profile, linked to its file.
+    cdp.click("#filter-state input[value='finding']")
+    shown = cdp.eval(
+        "[...document.querySelectorAll('#matrix-capabilities tbody tr')]"
+        ".filter(r => r.getClientRects().length).map(r => r.querySelector('th').textContent)"
+    )
+    assert shown == ["gemini · gemini 3"]
+    cdp.click("#matrix-capabilities td.finding")
+    panel = cdp.eval("document.getElementById('details').innerText")
+    assert "declared tool_call_ids 'generated'" in panel
+    assert "test_streaming_tool_calls.yaml#0" in panel
+    cdp.click("#filter-state input[value='finding']")
 
     # The keyword table is the second view.
     cdp.click("#tab-keywords")

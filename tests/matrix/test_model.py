@@ -1,4 +1,5 @@
-"""The matrix model: how results combine into cells, drift, merging, and the matrix file."""
+"""The matrix model: how results combine into cells, drift, merging, and the matrix file (evidence
+kinds, findings and model-family columns: ``test_evidence.py``)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,16 @@ from fctest.matrix import (
 )
 from fctest.scenarios import SCENARIOS
 
-from ._sample import RUN_A, RUN_B, sample_matrix, shard_a, shard_b
+from ._sample import (
+    RUN_A,
+    RUN_B,
+    RUN_C,
+    SAMPLE_COLUMNS,
+    sample_matrix,
+    shard_a,
+    shard_b,
+    shard_c,
+)
 
 
 def _cell(*outcomes: str, capability: str = "tool_call", **fields: Any) -> Cell:
@@ -114,28 +124,24 @@ def test_declared_label() -> None:
 
 def test_columns_and_rows() -> None:
     matrix = sample_matrix()
-    assert matrix.capabilities == catalogue_capabilities()
-    assert set(matrix.capabilities) == {s.capability for s in SCENARIOS}
+    assert matrix.capabilities == (*catalogue_capabilities(), "call_ids")
+    assert set(matrix.capabilities) == {s.capability for s in SCENARIOS} | {"call_ids"}
     assert matrix.keywords == tuple(
         f"keyword:{k}" for k in ("$ref", "anyOf", "const", "format", "minLength", "pattern")
     )
-    assert [r.label for r in matrix.rows] == [
-        "anthropic",
-        "gemini · gemini-2.0-flash",
-        "groq · llama-3.3-70b-versatile",
-        "openai",
-        "xai",
-    ]
+    assert [r.label for r in matrix.rows] == SAMPLE_COLUMNS
     assert [r.provider for r in matrix.keyword_rows] == ["anthropic", "gemini", "openai"]
     cells = list(matrix.cells())
-    assert len(cells) == 5 * len(matrix.capabilities)
+    assert len(cells) == 6 * len(matrix.capabilities)
     assert matrix.summary() == {
-        "pass": 104,
+        "pass": 107,
         "fail": 2,
         "unsupported": 2,
         "partial": 1,
-        "not_tested": 1,
+        "not_tested": 26,
         "drift": 2,
+        "finding": 1,
+        "evidence": {"declared": 2, "emulated": 62, "recorded": 27, "live": 21},
     }
 
 
@@ -145,16 +151,20 @@ def test_unknown_capabilities_become_extra_columns() -> None:
     assert matrix.cell(Row("p"), "tool_call").state == "not_tested"
 
 
-def test_row_with_and_without_model_sort_together() -> None:
+def test_a_provider_s_defaults_column_sorts_before_its_families() -> None:
     matrix = Matrix(
         results=(
             Result("b", "tool_call", "pass", "t"),
-            Result("a", "tool_call", "pass", "t", model="m2"),
-            Result("a", "tool_call", "pass", "t"),
-            Result("a", "tool_call", "pass", "t", model="m1"),
+            Result("a", "tool_call", "pass", "t", model="m2", families=("z family",)),
+            Result("a", "tool_call", "pass", "t", model="m0", families=()),
+            Result("a", "tool_call", "pass", "t", model="m1", families=("a family",)),
         )
     )
-    assert matrix.rows == (Row("a"), Row("a", "m1"), Row("a", "m2"), Row("b"))
+    assert matrix.rows == (Row("a"), Row("a", "a family"), Row("a", "z family"), Row("b"))
+    assert matrix.rows[0].label == "a · provider defaults"
+    # A model whose families were never resolved (its adapter is not installed) is its own column.
+    unresolved = Matrix(results=(Result("p", "tool_call", "pass", "t", model="m"),))
+    assert unresolved.rows == (Row("p", "m"),)
 
 
 # --- merging ---------------------------------------------------------------------------------
@@ -226,9 +236,9 @@ def test_cell_state_is_the_fold_of_its_results(results: list[Result]) -> None:
 
 
 def test_shards_merge_to_the_whole() -> None:
-    a, b = Matrix.from_results(shard_a()), Matrix.from_results(shard_b())
-    assert a.merge(b) == b.merge(a) == sample_matrix()
-    assert sample_matrix().runs == (RUN_A, RUN_B)
+    a, b, c = (Matrix.from_results(s) for s in (shard_a(), shard_b(), shard_c()))
+    assert a.merge(b, c) == c.merge(b).merge(a) == sample_matrix()
+    assert sample_matrix().runs == (RUN_A, RUN_B, RUN_C)
 
 
 # --- the file --------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ def test_result_round_trips_and_omits_defaults() -> None:
         "capability": "tool_call",
         "outcome": "pass",
         "test_id": "t::x",
+        "evidence": "declared",  # no cassette: only the profile says so
     }
     assert Result.from_json(minimal.to_json()) == minimal
 
@@ -90,7 +91,7 @@ def test_results_file_round_trip(tmp_path: Path) -> None:
     shard_a().dump(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == "fctest-results"
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert ResultsFile.load(path) == shard_a()
     # Canonical text: dumping what was loaded gives the same bytes.
     again = tmp_path / "again.json"
@@ -105,10 +106,11 @@ def test_results_file_round_trip(tmp_path: Path) -> None:
         ('{"format": "fctest-matrix", "version": 1}', "not an 'fctest-results' file"),
         ("[]", "not an 'fctest-results' file"),
         (
-            '{"format": "fctest-results", "version": 2, "run": {}, "results": []}',
-            "version 2 was written by a newer fctest",
+            '{"format": "fctest-results", "version": 3, "run": {}, "results": []}',
+            "version 3 was written by a newer fctest",
         ),
         ('{"format": "fctest-results", "version": 1, "results": []}', "'run' is a required"),
+        ('{"format": "fctest-results", "version": 2, "results": []}', "'run' is a required"),
     ],
 )
 def test_bad_results_files_name_the_file(tmp_path: Path, content: str, message: str) -> None:

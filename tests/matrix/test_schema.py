@@ -15,13 +15,20 @@ from fctest.matrix._files import schema, validate
 
 from ._sample import sample_matrix, shard_a, shard_b
 
-SCHEMAS = ("schema.json", "results.schema.json")
+SCHEMAS = {
+    "schema.json": 2,
+    "results.schema.json": 2,
+    "observations.schema.json": 1,
+    # Older versions, kept to read their files.
+    "schema.v1.json": 1,
+    "results.schema.v1.json": 1,
+}
 
 
-@pytest.mark.parametrize("name", SCHEMAS)
-def test_schemas_are_valid_draft_2020_12(name: str) -> None:
+@pytest.mark.parametrize(("name", "version"), SCHEMAS.items())
+def test_schemas_are_valid_draft_2020_12(name: str, version: int) -> None:
     Draft202012Validator.check_schema(schema(name))
-    assert schema(name)["properties"]["version"] == {"const": 1}
+    assert schema(name)["properties"]["version"] == {"const": version}
 
 
 def _check(path: Path, name: str) -> dict[str, Any]:
@@ -69,10 +76,14 @@ def test_the_schema_rejects_what_the_model_would_not_write() -> None:
     del missing["summary"]["drift"]
     with pytest.raises(MatrixFileError, match="'drift' is a required property"):
         validate(missing, "schema.json", what="bad")
-    empty_model = json.loads(json.dumps(good))
-    empty_model["rows"][0]["model"] = ""
-    with pytest.raises(MatrixFileError, match=r"\$\.rows\[0\]\.model"):
-        validate(empty_model, "schema.json", what="bad")
+    empty_family = json.loads(json.dumps(good))
+    empty_family["rows"][0]["family"] = ""
+    with pytest.raises(MatrixFileError, match=r"\$\.rows\[0\]\.family"):
+        validate(empty_family, "schema.json", what="bad")
+    bad_kind = json.loads(json.dumps(good))
+    bad_kind["cells"][0]["evidence"][0]["evidence"] = "hearsay"
+    with pytest.raises(MatrixFileError, match=r"\$\.cells\[0\]\.evidence\[0\]\.evidence"):
+        validate(bad_kind, "schema.json", what="bad")
 
 
 def test_a_newer_version_is_refused_clearly(tmp_path: Path) -> None:

@@ -83,6 +83,13 @@ def test_catalogue_recorded_against_the_reference_server_replays_offline(
     assert single["cassette"] == "cassettes/openai/single_call.yaml"
     assert single["provenance"]["source"] == "reference-server"
     assert single["capability"] == "tool_call"
+    assert (single["evidence"], single["families"]) == ("emulated", [])
+    # Refused before sending: only the profile backs it, and the result cites its source.
+    refused = next(
+        r for r in results if (r["provider"], r["scenario"]) == ("gemini", "parallel_disabled")
+    )
+    assert refused["evidence"] == "declared"
+    assert "docs/dialects.md#parallel-gemini" in refused["source"]
 
     # An unsupported scenario sends nothing, so it has no cassette; the others name the
     # provider's real endpoint.

@@ -390,6 +390,8 @@ def test_untied(fctest_provider):
     assert weather["capability"] == "tool_call"
     assert weather["cassette"] == "cassettes/openai/test_mod/test_weather.yaml"
     assert weather["provenance"]["source"] == "compatible-server"
+    # Recorded during this run, but not against the provider's own endpoint: emulated, not live.
+    assert (weather["evidence"], weather["families"]) == ("emulated", [])
     broken = by_test["test_mod.py::test_broken[openai]"]
     assert broken["outcome"] == "fail"
     assert "streams are broken" in broken["reason"]
@@ -505,3 +507,33 @@ def test_the_async_client_records_and_replays(
     run(project, server, "once").assert_outcomes(passed=1)
     run(project, None, "none").assert_outcomes(passed=1)
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "recorded_now", "kind"),
+    [
+        ("live", True, "live"),
+        ("live", False, "recorded"),
+        ("compatible-server", True, "emulated"),
+        ("reference-server", False, "emulated"),
+    ],
+)
+def test_a_result_says_what_backs_it(source: str, recorded_now: bool, kind: str) -> None:
+    """Only a cassette this run recorded against the provider itself is live evidence."""
+    from fctest.pytest_plugin._report import Phase, build_result
+
+    record = build_result(
+        provider="openai",
+        capability="tool_call",
+        nodeid="t::x",
+        phases=[Phase("call", "passed", "")],
+        model="o3-mini",
+        cassette="cassettes/openai/x.yaml",
+        provenance={"source": source},
+        recorded_now=recorded_now,
+    )
+    assert record["evidence"] == kind
+    from fctest import get_adapter
+
+    families = get_adapter("openai").profile.for_model("o3-mini").model_families
+    assert record["families"] == list(families)

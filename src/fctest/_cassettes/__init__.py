@@ -30,7 +30,7 @@ from .._exceptions import (
 
 if TYPE_CHECKING:
     from ._cassette import Cassette
-    from ._formats import Interaction, load_cassette
+    from ._formats import Interaction, load_cassette, recorded_provenance
     from ._index import CassetteIndex, Recorded
     from ._matching import DEFAULT_IGNORED_FIELDS
     from ._recording import CassetteSpec, canonical_base_url
@@ -53,6 +53,7 @@ __all__ = [
     "canonical_base_url",
     "encode_cassette",
     "load_cassette",
+    "recorded_provenance",
     "scrub_json",
     "serializer",
 ]
@@ -62,6 +63,7 @@ _HOMES = {
     "Cassette": "_cassette",
     "Interaction": "_formats",
     "load_cassette": "_formats",
+    "recorded_provenance": "_formats",
     "CassetteIndex": "_index",
     "Recorded": "_index",
     "DEFAULT_IGNORED_FIELDS": "_matching",

@@ -33,7 +33,7 @@ from typing import Any
 from .._exceptions import CassetteFormatError
 from .._wire import HttpRequest, HttpResponse
 
-__all__ = ["Interaction", "load_cassette", "load_interactions"]
+__all__ = ["Interaction", "load_cassette", "load_interactions", "recorded_provenance"]
 
 _STREAM_TYPES = ("event-stream", "ndjson", "vnd.amazon.eventstream")
 # Streaming endpoints, for recordings whose headers were dropped or redacted: Gemini
@@ -226,6 +226,24 @@ def _load(path: Path, raw: bytes) -> list[Interaction]:
             for q, r in zip(data["requests"], data["responses"], strict=True)
         ]
     raise CassetteFormatError(f"{path}: unknown cassette layout (top-level keys {sorted(data)})")
+
+
+def recorded_provenance(path: str | Path) -> dict[str, Any] | None:
+    """What a cassette fctest wrote says of where its bytes come from (its top-level ``fctest``
+    mapping: ``source`` ``live``, ``reference-server`` or ``compatible-server``, ``date``,
+    ``model``...), or ``None`` for any other file (other recorders keep no provenance)."""
+    path = Path(path)
+    if path.suffix not in (".yaml", ".yml"):
+        return None
+    raw = path.read_bytes()
+    if not raw.startswith(b"fctest:"):
+        return None
+    try:
+        data = _yaml_load(raw)
+    except ValueError:
+        return None
+    found = data.get("fctest") if isinstance(data, dict) else None
+    return dict(found) if isinstance(found, dict) else None
 
 
 def load_interactions(path: Path) -> list[Interaction]:

@@ -1,15 +1,20 @@
 """The capability matrix: results files in, one versioned matrix file out, diffed and rendered.
 
 - ``Result`` / ``RunInfo`` / ``ResultsFile``: what the pytest plugin writes after a run
-  (``results.schema.json``).
-- ``Matrix``: rows (provider, model) by columns (capabilities, then JSON Schema keywords), each
-  ``Cell`` with a state derived from its evidence; ``Matrix.merge`` is a set union, so merging
-  shards is associative and order-independent; ``dump``/``load`` read and write the matrix file
-  (``schema.json``), validated both ways.
-- ``diff``: the release gate (regression, fix, new, removed, evidence).
+  (``results.schema.json``); each result says what kind of evidence backs it
+  (``EvidenceKind``: declared, emulated, recorded, live).
+- ``observe`` / ``ObservationsFile``: what real recordings show, per provider and model
+  (``observations.schema.json``); their ``recorded`` evidence merges like results.
+- ``Matrix``: columns (provider, model family) by rows (capabilities, then JSON Schema
+  keywords), each ``Cell`` with a state, a strongest evidence, drift and findings derived from
+  its evidence; ``Matrix.merge`` is a set union, so merging shards is associative and
+  order-independent; ``dump``/``load`` read and write the matrix file (``schema.json``),
+  validated both ways.
+- ``diff``: the release gate (regression, fix, finding, new, removed, evidence).
 - ``render_terminal`` / ``render_markdown`` / ``render_html`` / ``render_json``, and
   ``print_summary`` (the plugin's end-of-run table) and ``append_step_summary``.
-- ``merge_command`` / ``diff_command`` / ``render_command``: ``fctest matrix ...``.
+- ``merge_command`` / ``diff_command`` / ``render_command`` / ``observe_command``:
+  ``fctest matrix ...``.
 
 ``fctest.matrix`` is imported by the pytest plugin and the ``fctest matrix`` command, never by
 ``import fctest``; it does not import pytest, vcrpy or hypothesis. See ``docs/matrix.md``.
@@ -17,10 +22,13 @@
 
 from __future__ import annotations
 
-from ._cli import diff_command, merge_command, render_command
+from ._cell import Row
+from ._cli import diff_command, merge_command, observe_command, render_command
 from ._diff import Allow, Change, ChangeKind, Diff, diff
+from ._evidence import EVIDENCE_KINDS, EvidenceKind
 from ._files import MatrixFileError
 from ._html import render_html
+from ._markdown import append_step_summary, embed_markdown, render_markdown
 from ._model import (
     MATRIX_FORMAT,
     MATRIX_VERSION,
@@ -28,20 +36,19 @@ from ._model import (
     Cell,
     CellState,
     Matrix,
-    Row,
     catalogue_capabilities,
     combine,
     load_any,
 )
-from ._render import (
-    append_step_summary,
-    embed_markdown,
-    print_summary,
-    render_json,
-    render_markdown,
-    render_terminal,
-    should_color,
+from ._observations import (
+    OBSERVATIONS_FORMAT,
+    OBSERVATIONS_VERSION,
+    Observation,
+    ObservationsFile,
 )
+from ._observe import observe
+from ._profiles import with_profile
+from ._render import print_summary, render_json, render_terminal, should_color
 from ._results import (
     RESULTS_FORMAT,
     RESULTS_VERSION,
@@ -53,8 +60,11 @@ from ._results import (
 )
 
 __all__ = [
+    "EVIDENCE_KINDS",
     "MATRIX_FORMAT",
     "MATRIX_VERSION",
+    "OBSERVATIONS_FORMAT",
+    "OBSERVATIONS_VERSION",
     "RESULTS_FORMAT",
     "RESULTS_VERSION",
     "STATES",
@@ -64,8 +74,11 @@ __all__ = [
     "Change",
     "ChangeKind",
     "Diff",
+    "EvidenceKind",
     "Matrix",
     "MatrixFileError",
+    "Observation",
+    "ObservationsFile",
     "Outcome",
     "Result",
     "ResultsFile",
@@ -80,6 +93,8 @@ __all__ = [
     "git_commit",
     "load_any",
     "merge_command",
+    "observe",
+    "observe_command",
     "print_summary",
     "render_command",
     "render_html",
@@ -87,4 +102,5 @@ __all__ = [
     "render_markdown",
     "render_terminal",
     "should_color",
+    "with_profile",
 ]

@@ -1,8 +1,10 @@
-"""What ``fctest matrix merge|diff|render`` do, as functions returning an exit code.
+"""What ``fctest matrix observe|merge|diff|render`` do, as functions returning an exit code.
 
 ``fctest.cli`` only parses arguments and calls these. Exit codes: ``0`` done (no blocking
-regression), ``1`` a regression not covered by ``--allow``, ``2`` a usage error (unreadable or
-invalid file, bad ``--allow``), reported on ``err`` in one line naming the file.
+change), ``1`` a regression (or, with ``--fail-on finding``, a new finding) not covered by
+``--allow``, or for ``observe`` a recording an adapter failed to decode; ``2`` a usage error
+(unreadable or invalid file, a path that is not there, an unknown provider, bad ``--allow``),
+reported on ``err`` in one line naming the file.
 """
 
 from __future__ import annotations
@@ -15,20 +17,21 @@ from pathlib import Path
 from typing import Literal, TextIO, TypeAlias
 
 from .._exceptions import UsageError
-from ._diff import Allow, diff
+from ._diff import Allow, FailOn, diff
+from ._files import dumps
 from ._html import render_html
+from ._markdown import append_step_summary, embed_markdown, render_markdown
 from ._model import Matrix, load_any
-from ._render import (
-    _can_encode,
-    append_step_summary,
-    embed_markdown,
-    render_json,
-    render_markdown,
-    render_terminal,
-    should_color,
-)
+from ._observe import observe
+from ._render import TERMINAL_GLYPHS, can_encode, render_json, render_terminal, should_color
 
-__all__ = ["RenderFormat", "diff_command", "merge_command", "render_command"]
+__all__ = [
+    "RenderFormat",
+    "diff_command",
+    "merge_command",
+    "observe_command",
+    "render_command",
+]
 
 RenderFormat: TypeAlias = Literal["terminal", "md", "html", "json"]
 RENDER_FORMATS: tuple[RenderFormat, ...] = ("terminal", "md", "html", "json")
@@ -66,17 +69,46 @@ def merge_command(
     return 0
 
 
+def observe_command(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    output: str | os.PathLike[str] | None = None,
+    provider: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Observe real recordings (``fctest.matrix.observe``) and write the observations file
+    (``output``, or ``out``); the counts per provider go to ``err``. ``1`` when an adapter
+    failed to decode a recording it claims."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        observed = observe(paths, provider=provider, root=root)
+        if output is None:
+            out.write(dumps(observed.to_json()))
+        else:
+            observed.dump(output)
+    except UsageError as exc:
+        return _fail(err, exc)
+    err.write(observed.report())
+    if output is not None:
+        err.write(f"wrote {output}: {len(observed.observations)} observation(s)\n")
+    return 1 if any(o.failure is not None for o in observed.observations) else 0
+
+
 def diff_command(
     old: str | os.PathLike[str],
     new: str | os.PathLike[str],
     *,
     allow: Sequence[str] = (),
     allow_file: str | os.PathLike[str] | None = None,
+    fail_on: Sequence[FailOn] = ("regression",),
     fmt: Literal["text", "json"] = "text",
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Print every changed cell between ``old`` and ``new``; ``1`` on a blocking regression.
+    """Print every changed cell between ``old`` and ``new``; ``1`` on a blocking change (a
+    regression; with ``fail_on`` holding ``"finding"``, a new finding too) not allowed.
 
     ``allow_file`` holds one ``provider:capability=reason`` per line (``#`` starts a comment).
     """
@@ -94,7 +126,7 @@ def diff_command(
                 if entry and not entry.startswith("#"):
                     entries.append(entry)
         allows = [Allow.parse(a) for a in entries]
-        result = diff(load_any(old), load_any(new), allow=allows)
+        result = diff(load_any(old), load_any(new), allow=allows, fail_on=fail_on)
     except UsageError as exc:
         return _fail(err, exc)
     if fmt == "json":
@@ -148,7 +180,7 @@ def render_command(
     if fmt == "terminal":
         stream_colors = should_color(out) if output is None else False
         use_color = {"auto": stream_colors, "always": True, "never": False}[color]
-        unicode = output is not None or _can_encode(out, "✓✗–·…")
+        unicode = output is not None or can_encode(out, TERMINAL_GLYPHS)
         text = render_terminal(matrix, color=use_color, width=width, unicode=unicode)
     elif fmt == "md":
         text = render_markdown(matrix)

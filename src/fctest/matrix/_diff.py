@@ -4,15 +4,19 @@ Every cell that changed gets one kind:
 
 - ``regression``: the state got worse (``pass > partial > unsupported > fail``), or, at the same
   state, the observed result started to contradict the declaration (new drift);
-- ``fix``: the state got better, or drift went away;
+- ``fix``: the state got better, or drift or a finding went away;
+- ``finding``: same state and drift, and real traffic now contradicts the declaration (a
+  finding the old matrix did not have);
 - ``new``: tested now, not before (a new provider, model or capability);
 - ``removed``: tested before, not now;
 - ``evidence``: same state and drift, different evidence (test ids, cassettes, provenance,
   reasons, declared values).
 
-``--allow provider:capability=reason`` (``provider[model]:capability=reason`` for one model)
-accepts a known regression; the reason is required and printed, and an allow that matches no
-regression is reported as stale so the list does not rot.
+Regressions always block (exit 1). ``fail_on=("finding",)`` (``--fail-on finding``) also
+blocks on every new finding, whatever the change's kind (a new column's cell can bring one).
+``--allow provider:capability=reason`` (``provider[family-or-model]:capability=reason`` for one
+column) accepts a known blocking change; the reason is required and printed, and an allow that
+matches nothing blocking is reported as stale so the list does not rot.
 """
 
 from __future__ import annotations
@@ -23,12 +27,17 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 from .._exceptions import UsageError
-from ._model import Cell, CellState, Matrix, Row
+from ._cell import Cell, CellState, Row
+from ._model import Matrix
 
-__all__ = ["Allow", "Change", "ChangeKind", "Diff", "diff"]
+__all__ = ["FAIL_ON", "Allow", "Change", "ChangeKind", "Diff", "FailOn", "diff"]
 
-ChangeKind: TypeAlias = Literal["regression", "fix", "new", "removed", "evidence"]
-KINDS: tuple[ChangeKind, ...] = ("regression", "fix", "new", "removed", "evidence")
+ChangeKind: TypeAlias = Literal["regression", "fix", "finding", "new", "removed", "evidence"]
+KINDS: tuple[ChangeKind, ...] = ("regression", "fix", "finding", "new", "removed", "evidence")
+
+FailOn: TypeAlias = Literal["regression", "finding"]
+FAIL_ON: tuple[FailOn, ...] = ("regression", "finding")
+"""What ``diff`` can block on: regressions always, new findings when asked."""
 
 _GOODNESS: dict[CellState, int] = {"fail": 0, "unsupported": 1, "partial": 2, "pass": 3}
 
@@ -39,7 +48,8 @@ _ALLOW = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Allow:
-    """A known regression accepted by ``diff``: ``provider[:model]`` and capability, and why."""
+    """A known blocking change accepted by ``diff``: a provider (and optionally one column,
+    named by its family or a model in it), a capability, and why."""
 
     provider: str
     capability: str
@@ -53,7 +63,7 @@ class Allow:
         if match is None or not match["why"].strip():
             raise UsageError(
                 f"--allow {text!r}: expected provider:capability=reason "
-                "(or provider[model]:capability=reason), with a non-empty reason"
+                "(or provider[family or model]:capability=reason), with a non-empty reason"
             )
         return cls(
             provider=match["provider"],
@@ -66,7 +76,7 @@ class Allow:
         return (
             self.provider == cell.provider
             and self.capability == cell.capability
-            and (self.model is None or self.model == cell.model)
+            and (self.model is None or self.model == cell.family or self.model in cell.models)
         )
 
     def __str__(self) -> str:
@@ -82,7 +92,10 @@ class Change:
     old: Cell
     new: Cell
     allowed: str | None = None
-    """The ``--allow`` reason that accepts this regression, if any."""
+    """The ``--allow`` reason that accepts this change, if any."""
+    gated: bool = False
+    """Whether this change blocks (before ``--allow``): a regression, or a new finding under
+    ``fail_on=("finding",)``."""
 
     @property
     def row(self) -> Row:
@@ -93,8 +106,13 @@ class Change:
         return self.new.capability
 
     @property
+    def new_finding(self) -> bool:
+        """Whether real traffic now contradicts the declaration in a way it did not before."""
+        return self.new.finding is not None and self.new.finding != self.old.finding
+
+    @property
     def blocking(self) -> bool:
-        return self.kind == "regression" and self.allowed is None
+        return self.gated and self.allowed is None
 
     def describe(self) -> str:
         """One line: what changed, and why when the new state is not pass."""
@@ -106,6 +124,10 @@ class Change:
             text += f"; drift: {new.drift}"
         elif old.drift and not new.drift:
             text += "; drift resolved"
+        if self.new_finding:
+            text += f"; finding: {new.finding}"
+        elif old.finding and not new.finding:
+            text += "; finding resolved"
         if new.state not in ("pass", "not_tested") and new.reason and self.kind != "evidence":
             text += f": {new.reason}"
         if self.allowed is not None:
@@ -116,14 +138,18 @@ class Change:
         return {
             "kind": self.kind,
             "provider": self.row.provider,
-            "model": self.row.model,
+            "family": self.row.family,
+            "models": list(self.new.models or self.old.models),
             "capability": self.capability,
             "old": self.old.state,
             "new": self.new.state,
             "old_drift": self.old.drift,
             "new_drift": self.new.drift,
+            "old_finding": self.old.finding,
+            "new_finding": self.new.finding,
             "reason": self.new.reason,
             "allowed": self.allowed,
+            "blocking": self.blocking,
         }
 
 
@@ -134,6 +160,8 @@ def _evidence_delta(old: Cell, new: Cell) -> str:
         parts.append(f"+{len(new_ids - old_ids)}/-{len(old_ids - new_ids)} tests")
     if old.cassettes != new.cassettes:
         parts.append("cassettes or provenance")
+    if old.kind != new.kind:
+        parts.append(f"strongest {old.kind or 'none'} -> {new.kind or 'none'}")
     if old.declared_label != new.declared_label:
         parts.append(f"declared {old.declared_label!r} -> {new.declared_label!r}")
     if old.reason != new.reason:
@@ -158,7 +186,7 @@ class Diff:
 
     @property
     def exit_code(self) -> int:
-        """``1`` when any regression is not allowed, else ``0``."""
+        """``1`` when any blocking change is not allowed, else ``0``."""
         return 1 if self.blocking else 0
 
     def format(self) -> str:
@@ -172,11 +200,11 @@ class Diff:
             for change in changes:
                 lines.append(f"  {change.row.label}: {change.capability}: {change.describe()}")
         for allow in self.stale_allows:
-            lines.append(f"note: --allow {allow} matched no regression (stale?)")
+            lines.append(f"note: --allow {allow} matched no blocking change (stale?)")
         counts = ", ".join(f"{len(self.of_kind(k))} {k}" for k in KINDS)
-        allowed = sum(1 for c in self.changes if c.kind == "regression" and c.allowed)
+        allowed = sum(1 for c in self.changes if c.gated and c.allowed)
         verdict = "FAIL" if self.exit_code else "OK"
-        lines.append(f"{verdict}: {counts} ({allowed} regression(s) allowed)")
+        lines.append(f"{verdict}: {counts} ({allowed} blocking change(s) allowed)")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
@@ -203,6 +231,10 @@ def _classify(old: Cell, new: Cell) -> ChangeKind | None:
         return "regression"
     if old.drift is not None and new.drift is None:
         return "fix"
+    if new.finding is not None and new.finding != old.finding:
+        return "finding"
+    if old.finding is not None and new.finding is None:
+        return "fix"
     return None if old.evidence == new.evidence else "evidence"
 
 
@@ -211,13 +243,47 @@ def _all_cells(matrix: Matrix) -> Iterable[Cell]:
     yield from matrix.cells(keywords=True)
 
 
-def diff(old: Matrix, new: Matrix, *, allow: Sequence[Allow] = ()) -> Diff:
-    """Compare ``old`` (say, the last release's matrix) with ``new``, cell by cell."""
+def diff(
+    old: Matrix,
+    new: Matrix,
+    *,
+    allow: Sequence[Allow] = (),
+    fail_on: Sequence[FailOn] = ("regression",),
+) -> Diff:
+    """Compare ``old`` (say, the last release's matrix) with ``new``, cell by cell.
+
+    Regressions always block; ``fail_on`` containing ``"finding"`` also blocks on new findings.
+    """
+    unknown = sorted(set(fail_on) - set(FAIL_ON))
+    if unknown:
+        raise UsageError(f"--fail-on {', '.join(unknown)}: expected one of {', '.join(FAIL_ON)}")
+    used: set[Allow] = set()
+    changes: list[Change] = []
+    for row, capability in _ordered_keys(old, new):
+        before, after = old.cell(row, capability), new.cell(row, capability)
+        kind = _classify(before, after)
+        if kind is None:
+            continue
+        change = Change(kind, before, after)
+        gated = kind == "regression" or ("finding" in fail_on and change.new_finding)
+        allowed = None
+        if gated:
+            entry = next((a for a in allow if a.matches(after)), None)
+            if entry is not None:
+                allowed = entry.reason
+                used.add(entry)
+        changes.append(Change(kind, before, after, allowed, gated))
+    stale = tuple(a for a in allow if a not in used)
+    return Diff(tuple(changes), stale)
+
+
+def _ordered_keys(old: Matrix, new: Matrix) -> list[tuple[Row, str]]:
+    """Every cell of either matrix, keywords last, by column, then capability order."""
     keys: dict[tuple[Row, str], None] = {}
     for cell in (*_all_cells(old), *_all_cells(new)):
         keys.setdefault((cell.row, cell.capability), None)
     order = {c: i for i, c in enumerate((*new.capabilities, *old.capabilities))}
-    ordered = sorted(
+    return sorted(
         keys,
         key=lambda k: (
             k[1].startswith("keyword:"),
@@ -226,20 +292,3 @@ def diff(old: Matrix, new: Matrix, *, allow: Sequence[Allow] = ()) -> Diff:
             k[1],
         ),
     )
-    used: set[Allow] = set()
-    changes: list[Change] = []
-    for row, capability in ordered:
-        before, after = old.cell(row, capability), new.cell(row, capability)
-        kind = _classify(before, after)
-        if kind is None:
-            continue
-        allowed = None
-        if kind == "regression":
-            for entry in allow:
-                if entry.matches(after):
-                    allowed = entry.reason
-                    used.add(entry)
-                    break
-        changes.append(Change(kind, before, after, allowed))
-    stale = tuple(a for a in allow if a not in used)
-    return Diff(tuple(changes), stale)

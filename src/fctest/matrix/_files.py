@@ -11,14 +11,14 @@ import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
 
 from .._exceptions import UsageError
 
-__all__ = ["MatrixFileError", "read_json", "schema", "validate", "write_json"]
+__all__ = ["JsonFile", "MatrixFileError", "read_json", "schema", "validate", "write_json"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -29,7 +29,8 @@ class MatrixFileError(UsageError):
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    """The parsed JSON Schema ``name`` (``schema.json`` or ``results.schema.json``)."""
+    """The parsed JSON Schema ``name`` (``schema.json``, ``results.schema.json``,
+    ``observations.schema.json``, or an older version's, ``schema.v1.json``)."""
     loaded: dict[str, Any] = json.loads((_HERE / name).read_text(encoding="utf-8"))
     return loaded
 
@@ -44,21 +45,43 @@ def _validator(name: str, definition: str | None) -> Draft202012Validator:
     return Draft202012Validator(target)
 
 
+def _versioned(name: str, version: int) -> str:
+    """The schema of an older ``version`` of ``name`` (``schema.json``: ``schema.v1.json``)."""
+    stem, _, ext = name.rpartition(".")
+    return f"{stem}.v{version}.{ext}"
+
+
+def _schema_for(data: Any, name: str, what: str) -> str:
+    """The schema that ``data`` (a whole file) is checked against: ``name`` for the current
+    version, the kept schema of an older version it still reads, else a ``MatrixFileError``."""
+    props = schema(name)["properties"]
+    expected_format = props["format"]["const"]
+    supported = props["version"]["const"]
+    if not isinstance(data, dict) or data.get("format") != expected_format:
+        got = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise MatrixFileError(f"{what}: not an {expected_format!r} file (format: {got!r})")
+    version = data.get("version")
+    if not isinstance(version, int) or version == supported:
+        return name
+    if version > supported:
+        raise MatrixFileError(
+            f"{what}: {expected_format} version {version} was written by a newer fctest; "
+            f"this one reads versions up to {supported}"
+        )
+    older = _versioned(name, version)
+    if not (_HERE / older).is_file():
+        raise MatrixFileError(f"{what}: {expected_format} version {version} is no longer read")
+    return older
+
+
 def validate(data: Any, name: str, *, what: str, definition: str | None = None) -> None:
-    """Raise ``MatrixFileError`` unless ``data`` matches schema ``name`` (or its ``definition``)."""
+    """Raise ``MatrixFileError`` unless ``data`` matches schema ``name`` (or its ``definition``).
+
+    A whole file (no ``definition``) of an older version is checked against that version's
+    schema, kept beside the current one (``schema.v1.json``).
+    """
     if definition is None:
-        props = schema(name)["properties"]
-        expected_format = props["format"]["const"]
-        supported = props["version"]["const"]
-        if not isinstance(data, dict) or data.get("format") != expected_format:
-            got = data.get("format") if isinstance(data, dict) else type(data).__name__
-            raise MatrixFileError(f"{what}: not an {expected_format!r} file (format: {got!r})")
-        version = data.get("version")
-        if isinstance(version, int) and version > supported:
-            raise MatrixFileError(
-                f"{what}: {expected_format} version {version} was written by a newer fctest; "
-                f"this one reads version {supported}"
-            )
+        name = _schema_for(data, name, what)
     error = best_match(_validator(name, definition).iter_errors(data))
     if error is not None:
         raise MatrixFileError(f"{what}: {error.json_path}: {error.message}")
@@ -88,3 +111,33 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.write_text(dumps(data), encoding="utf-8")
     os.replace(tmp, target)
+
+
+F = TypeVar("F", bound="JsonFile")
+
+
+class JsonFile:
+    """One of fctest's files (results, observations, matrix): the subclass gives ``SCHEMA``,
+    ``to_json`` and ``from_json``; ``dump`` and ``load`` are the same for all of them."""
+
+    __slots__ = ()
+    SCHEMA: ClassVar[str]
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_json(cls: type[F], data: Any, *, source: str = "<data>") -> F:
+        raise NotImplementedError
+
+    def dump(self, path: str | os.PathLike[str]) -> None:
+        """Write the file, validated first (canonical: merged files diff cleanly); parent
+        folders are created, and an invalid file is refused with nothing left behind."""
+        data = self.to_json()
+        validate(data, self.SCHEMA, what=str(path))
+        write_json(path, data)
+
+    @classmethod
+    def load(cls: type[F], path: str | os.PathLike[str]) -> F:
+        """Read and validate the file; a bad one raises ``MatrixFileError`` naming it."""
+        return cls.from_json(read_json(path), source=str(path))

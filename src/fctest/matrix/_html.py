@@ -4,9 +4,13 @@ The style and the script live beside this module (``report.css``, ``report.js``)
 inlined into every report.
 
 The tables are rendered here, in Python, so the page reads and prints without JavaScript; the
-script only adds the interactive parts: the details panel a click opens, the filters by provider
-and state, and the switch between the capability view and the keyword view. Every cell also
-carries its evidence in ``title`` for a hover. The evidence of each cell is embedded once as JSON
+script only adds the interactive parts: the details panel a click opens, the filters by provider,
+state, drift and findings, and the switch between the capability view and the keyword view.
+Every cell shows its strongest evidence (a letter: L live, R recorded, E emulated, D declared)
+and carries its evidence in ``title`` for a hover; a finding (real traffic contradicts the
+profile) gets a blue corner, drift a purple one. Evidence links are paths relative to the
+project root (where the report is meant to be opened) or a declaration's official source.
+The evidence of each cell is embedded once as JSON
 (``<script type="application/json">``, with ``<``, ``>`` and ``&`` escaped so no value can end
 the script element) and the panel is built with ``textContent``, never ``innerHTML``.
 """
@@ -20,8 +24,21 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ._model import Cell, CellState, Matrix, Row
-from ._render import SYMBOLS, run_line, summary_line
+from ._cell import Cell, CellState, Row
+from ._model import Matrix
+from ._render import (
+    KIND_LETTERS,
+    NOTABLE_COLUMNS,
+    NOTABLE_HEADING,
+    SYMBOLS,
+    backed_line,
+    evidence_text,
+    flags,
+    href,
+    notable,
+    run_line,
+    summary_line,
+)
 
 __all__ = ["render_html"]
 
@@ -43,36 +60,73 @@ def _asset(name: str) -> str:
 
 
 def _title(cell: Cell) -> str:
-    """The hover text: state, reason, declaration, drift, tests and cassettes, one per line."""
+    """The hover text: state, evidence, reason, declaration, finding, drift, tests, cassettes."""
     lines = [f"{cell.row.label} — {cell.capability}: {_STATE_LABEL[cell.state]}"]
+    if cell.strongest is not None:
+        lines.append(f"evidence: {evidence_text(cell)}")
     if cell.reason:
         lines.append(f"reason: {cell.reason}")
     lines.append(f"declared: {cell.declared_label}")
+    if cell.finding:
+        lines.append(f"FINDING: {cell.finding}")
     if cell.drift:
         lines.append(f"DRIFT: {cell.drift}")
-    for test_id in cell.test_ids:
+    lines += [f"documented ≠ observed: {c}" for c in cell.conflicts]
+    for test_id in cell.test_ids[:5]:
         lines.append(f"test: {test_id}")
-    for cassette, provenance in cell.cassettes:
-        origin = ", ".join(f"{k}: {v}" for k, v in sorted((provenance or {}).items()))
-        lines.append(f"cassette: {cassette}" + (f" ({origin})" if origin else ""))
+    if len(cell.test_ids) > 5:
+        lines.append(f"... and {len(cell.test_ids) - 5} more")
     lines.append("click for details")
     return "\n".join(lines)
 
 
 def _cell_data(cell: Cell) -> dict[str, Any]:
+    strongest = cell.strongest
     return {
         "row": cell.row.label,
         "capability": cell.capability,
         "state": cell.state,
         "state_label": _STATE_LABEL[cell.state],
+        "models": list(cell.models),
+        "kind": cell.kind,
+        "evidence_text": evidence_text(cell) if strongest is not None else None,
+        "link": strongest.link if strongest is not None else None,
         "reason": cell.reason,
         "declared": cell.declared_label,
+        "finding": cell.finding,
         "drift": cell.drift,
+        "conflicts": list(cell.conflicts),
         "evidence": [
-            {k: v for k, v in r.to_json().items() if k not in ("provider", "model", "capability")}
+            {k: v for k, v in r.to_json().items() if k not in ("provider", "capability")}
+            | {"link": r.link}
             for r in cell.evidence
         ],
     }
+
+
+def _anchor(target: str | None, text: str) -> str:
+    """``text`` linked to an evidence target (external sources open without a referrer)."""
+    if target is None:
+        return escape(text)
+    if "://" in target:
+        return (
+            f'<a href="{escape(target)}" rel="noreferrer noopener" target="_blank">'
+            f"{escape(text)}</a>"
+        )
+    return f'<a href="{escape(href(target))}">{escape(text)}</a>'
+
+
+def _td(cell: Cell, key: str, column: str) -> str:
+    classes = f"cell s-{cell.state}"
+    classes += f" k-{cell.kind}" if cell.kind is not None else ""
+    classes += " drift" if cell.drift else ""
+    classes += " finding" if cell.finding else ""
+    kind = f'<sup class="kind">{KIND_LETTERS[cell.kind]}</sup>' if cell.kind is not None else ""
+    return (
+        f'<td class="{classes}" data-cell="{key}" data-state="{cell.state}" tabindex="0" '
+        f'title="{escape(_title(cell))}" aria-label="{escape(column)}: '
+        f'{_STATE_LABEL[cell.state]}">{SYMBOLS[cell.state]}{kind}</td>'
+    )
 
 
 def _table(
@@ -100,37 +154,31 @@ def _table(
             cell = matrix.cell(row, column)
             key = f"c{len(ids)}"
             ids[key] = _cell_data(cell)
-            classes = f"cell s-{cell.state}" + (" drift" if cell.drift else "")
-            out.append(
-                f'<td class="{classes}" data-cell="{key}" data-state="{cell.state}" tabindex="0" '
-                f'title="{escape(_title(cell))}" aria-label="{escape(column)}: '
-                f'{_STATE_LABEL[cell.state]}">{SYMBOLS[cell.state]}</td>'
-            )
+            out.append(_td(cell, key, column))
         out.append("</tr>")
     out.append("</tbody></table></div>")
     return out
 
 
 def _notes(matrix: Matrix) -> list[str]:
-    notable = [
-        c
-        for c in (*matrix.cells(), *matrix.cells(keywords=True))
-        if c.state not in ("pass", "not_tested") or c.drift
-    ]
-    if not notable:
+    cells = notable(matrix)
+    if not cells:
         return []
     out = [
         '<section class="notes" id="notes">',
-        f"<h2>Not passing or drifting ({len(notable)})</h2>",
-        "<table><thead><tr><th>provider</th><th>capability</th><th>state</th><th>reason</th>"
-        "<th>declared</th><th>drift</th></tr></thead><tbody>",
+        f"<h2>{NOTABLE_HEADING} ({len(cells)})</h2>",
+        "<table><thead><tr>"
+        + "".join(f"<th>{name}</th>" for name in NOTABLE_COLUMNS)
+        + "</tr></thead><tbody>",
     ]
-    for c in notable:
+    for c in cells:
+        marks = "".join(f'<div class="{k}text">{escape(t)}</div>' for k, t in flags(c))
+        link = c.strongest.link if c.strongest is not None else None
         out.append(
             f"<tr><td>{escape(c.row.label)}</td><td><code>{escape(c.capability)}</code></td>"
             f'<td><span class="badge s-{c.state}">{_STATE_LABEL[c.state]}</span></td>'
             f"<td>{escape(c.reason or '')}</td><td>{escape(c.declared_label)}</td>"
-            f'<td class="drifttext">{escape(c.drift or "")}</td></tr>'
+            f"<td>{marks}</td><td>{_anchor(link, evidence_text(c))}</td></tr>"
         )
     out.append("</tbody></table></section>")
     return out
@@ -139,6 +187,23 @@ def _notes(matrix: Matrix) -> list[str]:
 def _json_for_script(data: Mapping[str, Any]) -> str:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _legend() -> str:
+    """States, the two marks, then the evidence letters."""
+    states = "".join(
+        f'<li><span class="swatch badge s-{s}">{SYMBOLS[s]}</span>{_STATE_LABEL[s]}</li>'
+        for s in _STATE_ORDER
+    )
+    kinds = "".join(
+        f'<li><span class="swatch kindswatch">{KIND_LETTERS[k]}</span>{k}</li>'
+        for k in ("live", "recorded", "emulated", "declared")
+    )
+    return (
+        f'<ul class="legend">{states}<li><span class="swatch finding">&nbsp;</span>'
+        'finding (real traffic ≠ declared)</li><li><span class="swatch drift">&nbsp;</span>'
+        f"drift (fctest's own checks ≠ declared)</li>{kinds}</ul>"
+    )
 
 
 def render_html(matrix: Matrix, *, title: str = "fctest capability matrix") -> str:
@@ -156,8 +221,8 @@ def render_html(matrix: Matrix, *, title: str = "fctest capability matrix") -> s
         f"<title>{escape(title)}</title>",
         f"<style>\n{_asset('report.css')}</style></head><body>",
         f"<header><h1>{escape(title)}</h1>",
-        f'<p class="meta">{escape(run_line(matrix.runs))} · '
-        f"{escape(summary_line(matrix))}</p></header>",
+        f'<p class="meta">{escape(run_line(matrix.runs))} · {escape(summary_line(matrix))}</p>',
+        f'<p class="meta backed">{escape(backed_line(matrix))}</p></header>',
         '<nav class="controls" aria-label="Views and filters">',
         '<div class="tabs" role="tablist">',
         '<button type="button" role="tab" data-view="capabilities" aria-selected="true" '
@@ -182,6 +247,10 @@ def render_html(matrix: Matrix, *, title: str = "fctest capability matrix") -> s
     out.append(
         f'<label><input type="checkbox" value="drift"> only drift ({counts["drift"]})</label>'
     )
+    out.append(
+        f'<label><input type="checkbox" value="finding"> only findings ({counts["finding"]})'
+        "</label>"
+    )
     out += ["</fieldset></nav>", '<div class="layout"><main>']
     out.append('<section class="view" id="view-capabilities"><h2>Capabilities</h2>')
     if matrix.rows:
@@ -195,14 +264,7 @@ def render_html(matrix: Matrix, *, title: str = "fctest capability matrix") -> s
     else:
         out.append('<p class="hint">No keyword results.</p>')
     out.append("</section>")
-    legend = "".join(
-        f'<li><span class="swatch badge s-{s}">{SYMBOLS[s]}</span>{_STATE_LABEL[s]}</li>'
-        for s in _STATE_ORDER
-    )
-    out.append(
-        f'<ul class="legend">{legend}<li><span class="swatch drift">&nbsp;</span>'
-        "drift (declared ≠ observed)</li></ul>"
-    )
+    out.append(_legend())
     out += _notes(matrix)
     out += [
         "</main>",
@@ -211,7 +273,8 @@ def render_html(matrix: Matrix, *, title: str = "fctest capability matrix") -> s
         "evidence.</p></aside>",
         "</div>",
         "<footer>Generated by <code>fctest matrix render --format html</code>. "
-        "Rows: providers (and models); columns: the conformance catalogue's capabilities.</footer>",
+        "Rows: providers and model families; columns: the conformance catalogue's capabilities. "
+        "Evidence links are relative to the project root.</footer>",
         f'<script type="application/json" id="fctest-cells">{_json_for_script(ids)}</script>',
         f"<script>\n{_asset('report.js')}</script>",
         "</body></html>",

@@ -1,31 +1,30 @@
-"""The matrix: rows (provider, model), columns (capabilities, then keywords), cells with evidence.
+"""The matrix: columns (provider, model family) by rows (capabilities, then keywords).
 
-A matrix is a pure function of a set of results plus the runs they came from: a cell's state,
-reason, declared value and drift are all derived from its evidence (the results filed under its
-provider, model and capability). That is what makes merging a set union, and therefore
-associative, commutative and idempotent, and what lets ``load`` check a file's stated cell
-states against its evidence.
+A matrix is a pure function of a set of results plus the runs they came from: every cell's
+state, strongest evidence, reason, declared value, drift and findings are derived from its
+evidence (``_cell``). That is what makes merging a set union, and therefore associative,
+commutative and idempotent, and what lets ``load`` check a file's stated cell states against
+its evidence. A results file, an observations file (``fctest matrix observe``) and a matrix file
+all load as a matrix (``load_any``).
 
-How results for one cell combine: the worst outcome wins, in the order
-``not_tested < pass < partial < unsupported < fail`` (a skipped test counts as ``not_tested``).
-One failing scenario fails the capability; a capability that needs rewriting anywhere is partial.
-
-Drift: a result contradicts its declaration when, for a scenario, it was declared supported
-(``declared`` is ``None``) but observed ``unsupported``, or declared unsupported (a reason) but
-observed ``pass`` or ``partial``; for a keyword, declared ``rejected`` but observed ``pass`` or
-``partial``, or declared ``native``/``rewritten``/``dropped`` but observed ``unsupported``.
+Version 2 of the file files results under a provider and a model family (the families the
+resolved profile applies; ``provider defaults`` for a model no rule knows) rather than a model,
+and states each cell's strongest evidence and findings. Version 1 files are still read: their
+models are resolved with the installed profiles.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, ClassVar, get_args
 
-from ._files import MatrixFileError, read_json, validate, write_json
-from ._results import Outcome, Result, ResultsFile, RunInfo
+from ._cell import STATES, Cell, CellState, Row, combine, row_of
+from ._evidence import EVIDENCE_KINDS
+from ._files import JsonFile, MatrixFileError, read_json, validate
+from ._results import Result, ResultsFile, RunInfo
 
 __all__ = [
     "MATRIX_FORMAT",
@@ -41,38 +40,7 @@ __all__ = [
 ]
 
 MATRIX_FORMAT = "fctest-matrix"
-MATRIX_VERSION = 1
-
-CellState: TypeAlias = Literal["pass", "fail", "unsupported", "partial", "not_tested"]
-
-STATES: tuple[CellState, ...] = get_args(CellState)
-
-# Worst wins: a higher rank absorbs a lower one when results for one cell are combined.
-_RANK: dict[CellState, int] = {
-    "not_tested": 0,
-    "pass": 1,
-    "partial": 2,
-    "unsupported": 3,
-    "fail": 4,
-}
-_OF_OUTCOME: dict[Outcome, CellState] = {
-    "pass": "pass",
-    "fail": "fail",
-    "unsupported": "unsupported",
-    "partial": "partial",
-    "skipped": "not_tested",
-}
-_DEFAULT_REASON: dict[CellState, str] = {
-    "fail": "failed",
-    "unsupported": "declared unsupported; refused before sending",
-    "partial": "works with rewriting",
-    "not_tested": "no test ran",
-}
-
-
-def combine(a: CellState, b: CellState) -> CellState:
-    """The state of a cell holding results in states ``a`` and ``b`` (the worse of the two)."""
-    return a if _RANK[a] >= _RANK[b] else b
+MATRIX_VERSION = 2
 
 
 def catalogue_capabilities() -> tuple[str, ...]:
@@ -80,157 +48,6 @@ def catalogue_capabilities() -> tuple[str, ...]:
     from ..scenarios import Capability
 
     return get_args(Capability)
-
-
-def _drift(result: Result) -> str | None:
-    declared, outcome = result.declared, result.outcome
-    if result.keyword is not None:
-        if declared == "rejected" and outcome in ("pass", "partial"):
-            return f"declared rejected, observed {outcome}"
-        if declared in ("native", "rewritten", "dropped") and outcome == "unsupported":
-            return f"declared {declared}, observed unsupported"
-        return None
-    if declared is None and outcome == "unsupported":
-        return "declared supported, observed unsupported"
-    if isinstance(declared, str) and outcome in ("pass", "partial"):
-        return f"declared unsupported ({declared}), observed {outcome}"
-    return None
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A matrix row: a provider, and the model when a cassette names one."""
-
-    provider: str
-    model: str | None = None
-
-    @property
-    def label(self) -> str:
-        return self.provider if self.model is None else f"{self.provider} · {self.model}"
-
-    def sort_key(self) -> tuple[str, str]:
-        # Sorts the model-less row of a provider first; a model is never "" (schema minLength).
-        return (self.provider, self.model or "")
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One provider's (and model's) result for one capability, with its evidence."""
-
-    row: Row
-    capability: str
-    evidence: tuple[Result, ...] = ()
-
-    @property
-    def provider(self) -> str:
-        return self.row.provider
-
-    @property
-    def model(self) -> str | None:
-        return self.row.model
-
-    @property
-    def keyword(self) -> str | None:
-        if self.capability.startswith("keyword:"):
-            return self.capability.removeprefix("keyword:")
-        return None
-
-    @property
-    def state(self) -> CellState:
-        state: CellState = "not_tested"
-        for result in self.evidence:
-            state = combine(state, _OF_OUTCOME[result.outcome])
-        return state
-
-    @property
-    def reason(self) -> str | None:
-        """One line on why the cell is not ``pass`` (from the deciding results), else ``None``."""
-        state = self.state
-        if state == "pass":
-            return None
-        deciding = [r for r in self.evidence if _OF_OUTCOME[r.outcome] == state]
-        for result in deciding:
-            if result.reason:
-                return _one_line(result.reason)
-        if state == "partial":
-            changes = sorted({c for r in deciding for c in r.changes})
-            if changes:
-                return _one_line("; ".join(changes))
-        if state == "unsupported":
-            for result in deciding:
-                if isinstance(result.declared, str) and result.keyword is None:
-                    return _one_line(f"declared unsupported: {result.declared}")
-        return _DEFAULT_REASON[state]
-
-    @property
-    def declared(self) -> tuple[Any, ...]:
-        """The distinct declared values of the evidence, in evidence order."""
-        seen: list[Any] = []
-        for result in self.evidence:
-            if result.declared not in seen:
-                seen.append(result.declared)
-        return tuple(seen)
-
-    @property
-    def declared_label(self) -> str:
-        """The declaration in words: ``supported``, ``unsupported: <why>``, or a keyword mode."""
-        if not self.evidence:
-            return "unknown"
-        labels: list[str] = []
-        for value in self.declared:
-            if self.keyword is not None:
-                label = "unknown" if value is None else str(value)
-            else:
-                label = "supported" if value is None else f"unsupported: {value}"
-            if label not in labels:
-                labels.append(label)
-        return _one_line("; ".join(labels))
-
-    @property
-    def drift(self) -> str | None:
-        """How the observed results contradict the declaration, or ``None``."""
-        found: list[str] = []
-        for result in self.evidence:
-            message = _drift(result)
-            if message is not None and message not in found:
-                found.append(message)
-        return _one_line("; ".join(found)) if found else None
-
-    @property
-    def test_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(r.test_id for r in self.evidence))
-
-    @property
-    def cassettes(self) -> tuple[tuple[str, Mapping[str, Any] | None], ...]:
-        """Distinct ``(cassette, provenance)`` pairs of the evidence."""
-        out: list[tuple[str, Mapping[str, Any] | None]] = []
-        for result in self.evidence:
-            if result.cassette is not None and (result.cassette, result.provenance) not in out:
-                out.append((result.cassette, result.provenance))
-        return tuple(out)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "model": self.model,
-            "capability": self.capability,
-            "state": self.state,
-            "reason": self.reason,
-            "declared": self.declared_label,
-            "drift": self.drift,
-            "evidence": [_evidence_json(r) for r in self.evidence],
-        }
-
-
-def _evidence_json(result: Result) -> dict[str, Any]:
-    data = result.to_json()
-    for implied in ("provider", "model", "capability"):
-        data.pop(implied, None)
-    return data
 
 
 def _canonical(results: Iterable[Result]) -> tuple[Result, ...]:
@@ -244,12 +61,14 @@ def _canonical_runs(runs: Iterable[RunInfo]) -> tuple[RunInfo, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class Matrix:
+class Matrix(JsonFile):
     """The capability matrix of a set of results. Build with ``from_results`` or ``load``.
 
     ``results`` and ``runs`` are kept deduplicated and in a content-based order, so equal sets
     give equal matrices and byte-identical files whatever order they were merged in.
     """
+
+    SCHEMA: ClassVar[str] = "schema.json"
 
     runs: tuple[RunInfo, ...] = ()
     results: tuple[Result, ...] = ()
@@ -262,7 +81,7 @@ class Matrix:
         object.__setattr__(self, "results", _canonical(self.results))
         grouped: dict[tuple[Row, str], list[Result]] = {}
         for result in self.results:
-            key = (Row(result.provider, result.model), result.capability)
+            key = (row_of(result), result.capability)
             grouped.setdefault(key, []).append(result)
         object.__setattr__(self, "_cells", {k: tuple(v) for k, v in grouped.items()})
 
@@ -324,14 +143,24 @@ class Matrix:
             for column in columns:
                 yield self.cell(row, column)
 
-    def summary(self) -> dict[str, int]:
-        """Counts of capability-table cells per state, plus ``drift``."""
+    def summary(self) -> dict[str, Any]:
+        """Counts of capability-table cells per state, how many drift and how many hold a
+        finding, and per strongest evidence kind (tested cells only)."""
         counts: Counter[str] = Counter(dict.fromkeys(STATES, 0))
-        drift = 0
+        kinds: Counter[str] = Counter(dict.fromkeys(EVIDENCE_KINDS, 0))
+        drift = finding = 0
         for cell in self.cells():
             counts[cell.state] += 1
             drift += cell.drift is not None
-        return {**{s: counts[s] for s in STATES}, "drift": drift}
+            finding += cell.finding is not None
+            if cell.kind is not None:
+                kinds[cell.kind] += 1
+        return {
+            **{s: counts[s] for s in STATES},
+            "drift": drift,
+            "finding": finding,
+            "evidence": {k: kinds[k] for k in EVIDENCE_KINDS},
+        }
 
     # --- the file -----------------------------------------------------------------------------
 
@@ -342,8 +171,10 @@ class Matrix:
             "runs": [run.to_json() for run in self.runs],
             "capabilities": list(self.capabilities),
             "keywords": [k.removeprefix("keyword:") for k in self.keywords],
-            "rows": [{"provider": r.provider, "model": r.model} for r in self.rows],
-            "keyword_rows": [{"provider": r.provider, "model": r.model} for r in self.keyword_rows],
+            "rows": [{"provider": r.provider, "family": r.family} for r in self.rows],
+            "keyword_rows": [
+                {"provider": r.provider, "family": r.family} for r in self.keyword_rows
+            ],
             "cells": [c.to_json() for c in (*self.cells(), *self.cells(keywords=True))],
             "summary": self.summary(),
         }
@@ -353,47 +184,46 @@ class Matrix:
         """Validate a parsed matrix file and rebuild it from its evidence.
 
         A cell whose stated ``state`` does not follow from its evidence (a hand edit, or a file
-        from a fctest with other rules) is an error rather than silently recomputed.
+        from a fctest with other rules) is an error rather than silently recomputed. A version 1
+        file's cells name a model: its results get the model's families from the installed
+        profiles.
         """
         validate(data, "schema.json", what=source)
+        upgrade = data["version"] < MATRIX_VERSION
         results: list[Result] = []
         for cell in data["cells"]:
-            for item in cell["evidence"]:
-                record = {
-                    **item,
-                    "provider": cell["provider"],
-                    "model": cell["model"],
-                    "capability": cell["capability"],
-                }
-                results.append(Result._from_valid(record))
-        matrix = cls(
-            runs=tuple(RunInfo._from_valid(r) for r in data["runs"]), results=tuple(results)
-        )
-        for cell in data["cells"]:
-            derived = matrix.cell(Row(cell["provider"], cell["model"]), cell["capability"])
+            evidence = [_evidence_result(cell, item, upgrade) for item in cell["evidence"]]
+            derived = Cell(Row(cell["provider"]), cell["capability"], tuple(evidence))
             if derived.state != cell["state"]:
-                where = f"{derived.row.label} / {derived.capability}"
+                where = f"{cell['provider']} / {cell['capability']}"
                 raise MatrixFileError(
                     f"{source}: cell {where}: state {cell['state']!r} does not follow from its "
                     f"evidence (which gives {derived.state!r})"
                 )
-        return matrix
+            results.extend(evidence)
+        return cls(runs=tuple(RunInfo._from_valid(r) for r in data["runs"]), results=tuple(results))
 
-    def dump(self, path: str | os.PathLike[str]) -> None:
-        """Write the matrix file (validated first; canonical, so merges diff cleanly)."""
-        data = self.to_json()
-        validate(data, "schema.json", what=str(path))
-        write_json(path, data)
 
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Matrix:
-        """Read a matrix file; a bad or inconsistent file raises ``MatrixFileError``."""
-        return cls.from_json(read_json(path), source=str(path))
+def _evidence_result(cell: dict[str, Any], item: dict[str, Any], upgrade: bool) -> Result:
+    """A cell's evidence entry as the result it was (a version 1 entry takes the cell's model,
+    and its families from the installed profile)."""
+    record = {**item, "provider": cell["provider"], "capability": cell["capability"]}
+    if not upgrade:
+        return Result._from_valid(record)
+    from ._profiles import with_profile
+
+    return with_profile(Result._from_valid({**record, "model": cell["model"]}))
 
 
 def load_any(path: str | os.PathLike[str]) -> Matrix:
-    """A matrix from ``path``, which may hold a matrix file or a results file."""
+    """A matrix from ``path``, which may hold a matrix file, a results file or an observations
+    file (``fctest matrix observe``)."""
     data = read_json(path)
-    if isinstance(data, dict) and data.get("format") == "fctest-results":
+    kind = data.get("format") if isinstance(data, dict) else None
+    if kind == "fctest-results":
         return Matrix.from_results(ResultsFile.from_json(data, source=str(path)))
+    if kind == "fctest-observations":
+        from ._observations import ObservationsFile
+
+        return Matrix.from_results(ObservationsFile.from_json(data, source=str(path)).results())
     return Matrix.from_json(data, source=str(path))

@@ -1,9 +1,12 @@
-"""Renderers for people: a terminal table, Markdown, JSON (HTML lives in ``_html``).
+"""Renderers for people: the terminal table, and what every renderer shares (Markdown lives in
+``_markdown``, HTML in ``_html``).
 
-Each renderer is a pure function of a ``Matrix`` returning text, so snapshots pin them. Colour
-and terminal detection happen only in ``print_summary`` (what the pytest plugin calls at the end
-of a run) and ``should_color``; ``append_step_summary`` writes Markdown to GitHub's job summary
-within its size limit.
+Each renderer is a pure function of a ``Matrix`` returning text, so snapshots pin them. Every
+cell shows its state, the kind of its strongest evidence (``L`` live, ``R`` recorded, ``E``
+emulated, ``D`` declared) and a mark for a finding (real traffic contradicts the profile) or
+drift (fctest's own checks do); the list under the table says where each notable cell's
+evidence is. Colour and terminal detection happen only in ``print_summary`` (what the pytest
+plugin calls at the end of a run) and ``should_color``.
 """
 
 from __future__ import annotations
@@ -11,22 +14,27 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
-from .._exceptions import UsageError
+from ._cell import Cell, CellState, Row
+from ._evidence import EVIDENCE_KINDS, EvidenceKind
 from ._files import dumps
-from ._model import Cell, CellState, Matrix, Row
+from ._model import Matrix
 from ._results import ResultsFile, RunInfo
 
 __all__ = [
-    "STEP_SUMMARY_LIMIT",
-    "append_step_summary",
-    "embed_markdown",
+    "KIND_LETTERS",
+    "NOTABLE_COLUMNS",
+    "NOTABLE_HEADING",
+    "backed_line",
     "evidence_line",
+    "evidence_text",
+    "flags",
+    "href",
+    "notable",
     "print_summary",
     "render_json",
-    "render_markdown",
     "render_terminal",
     "should_color",
 ]
@@ -45,7 +53,14 @@ ASCII_SYMBOLS: dict[CellState, str] = {
     "fail": "x",
     "not_tested": ".",
 }
+KIND_LETTERS: dict[EvidenceKind, str] = {
+    "live": "L",
+    "recorded": "R",
+    "emulated": "E",
+    "declared": "D",
+}
 DRIFT_MARK = "!"
+FINDING_MARK = "◆"
 _ANSI: dict[CellState | str, str] = {
     "pass": "\x1b[32m",
     "partial": "\x1b[33m",
@@ -53,14 +68,13 @@ _ANSI: dict[CellState | str, str] = {
     "fail": "\x1b[1;31m",
     "not_tested": "\x1b[2m",
     "drift": "\x1b[1;35m",
+    "finding": "\x1b[1;34m",
+    "kind": "\x1b[2m",
     "head": "\x1b[1m",
 }
 _RESET = "\x1b[0m"
-_LEGEND_ORDER: tuple[CellState, ...] = ("pass", "partial", "unsupported", "fail", "not_tested")
-
-# GitHub caps each step's summary at 1 MiB ("Adding a job summary", GitHub Actions docs:
-# https://docs.github.com/en/actions/using-workflows/workflow-commands-for-github-actions).
-STEP_SUMMARY_LIMIT = 1024 * 1024
+LEGEND_ORDER: tuple[CellState, ...] = ("pass", "partial", "unsupported", "fail", "not_tested")
+_STRONGEST_FIRST: tuple[EvidenceKind, ...] = tuple(reversed(EVIDENCE_KINDS))
 
 
 def _clip(text: str, width: int) -> str:
@@ -80,7 +94,8 @@ def run_line(runs: Sequence[RunInfo]) -> str:
 
 
 def evidence_line(matrix: Matrix) -> str:
-    """Where the cells' cassettes come from, counted by provenance (live, reference server...)."""
+    """Where the cells' cassettes come from, counted by provenance (live, reference server,
+    recorded...)."""
     sources: dict[str, set[str]] = {}
     for cell in matrix.cells():
         for cassette, provenance in cell.cassettes:
@@ -92,15 +107,95 @@ def evidence_line(matrix: Matrix) -> str:
     return f"cassettes: {counts}"
 
 
+def backed_line(matrix: Matrix) -> str:
+    """What the capability table's claims rest on: tested cells by their strongest evidence."""
+    kinds: Mapping[str, int] = matrix.summary()["evidence"]
+    parts = [f"{kinds[k]} {k}" for k in _STRONGEST_FIRST]
+    return f"backed by (strongest evidence per tested cell): {', '.join(parts)}"
+
+
 def summary_line(matrix: Matrix) -> str:
     counts = matrix.summary()
-    parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in _LEGEND_ORDER if counts[s]]
-    if counts["drift"]:
-        parts.append(f"{counts['drift']} drift")
+    parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in LEGEND_ORDER if counts[s]]
+    for flag in ("finding", "drift"):
+        if counts[flag]:
+            parts.append(f"{counts[flag]} {flag}")
     return ", ".join(parts) or "empty"
 
 
+def notable(
+    matrix: Matrix, *, states: tuple[CellState, ...] = ("fail", "partial", "unsupported")
+) -> list[Cell]:
+    """Cells a reader should look at: in one of ``states``, holding a finding, drifting, or
+    with a documented-vs-observed conflict."""
+    return [
+        c
+        for c in (*matrix.cells(), *matrix.cells(keywords=True))
+        if c.state in states or c.drift or c.finding or c.conflicts
+    ]
+
+
+NOTABLE_HEADING = "Not passing, findings, drift or conflicts"
+NOTABLE_COLUMNS = (
+    "column",
+    "capability",
+    "state",
+    "reason",
+    "declared",
+    "finding or drift",
+    "evidence",
+)
+"""The list of notable cells the Markdown and HTML reports end with: its heading and columns."""
+
+
+def href(target: str) -> str:
+    """A link to an evidence target: a URL as it is, a path percent-encoded (cassette names
+    hold brackets and spaces)."""
+    return target if "://" in target else quote(target, safe="/#:.-_~")
+
+
+def flags(cell: Cell) -> list[tuple[str, str]]:
+    """``(kind, text)`` for the cell's finding, drift and documented-vs-observed conflicts."""
+    out = [("finding", f"finding: {cell.finding}")] if cell.finding else []
+    out += [("drift", f"drift: {cell.drift}")] if cell.drift else []
+    out += [("conflict", f"documented ≠ observed: {c}") for c in cell.conflicts]
+    return out
+
+
+def evidence_text(cell: Cell) -> str:
+    """The strongest evidence in words: kind, where (path#interaction or source), model."""
+    strongest = cell.strongest
+    if strongest is None:
+        return "no evidence"
+    where = strongest.link or strongest.test_id
+    if strongest.interaction is not None and strongest.link is not None:
+        where += f"#{strongest.interaction}"
+    model = f", {strongest.model}" if strongest.model else ""
+    return f"{strongest.kind}: {where}{model}"
+
+
 # --- terminal -------------------------------------------------------------------------------
+
+
+def _flag(cell: Cell) -> tuple[str, str]:
+    if cell.finding:
+        return FINDING_MARK, "finding"
+    if cell.drift:
+        return DRIFT_MARK, "drift"
+    return " ", "drift"
+
+
+def _cell_text(cell: Cell, *, color: bool, symbols: Mapping[CellState, str]) -> str:
+    # A cell is " " + mark + evidence letter + flag: a column number's last digit sits above
+    # the mark.
+    kind = KIND_LETTERS[cell.kind] if cell.kind is not None else " "
+    flag, style = _flag(cell)
+    return (
+        " "
+        + _paint(symbols[cell.state], cell.state, color)
+        + _paint(kind, "kind", color)
+        + _paint(flag, style, color)
+    )
 
 
 def _table(
@@ -111,23 +206,17 @@ def _table(
     width: int,
     color: bool,
     symbols: Mapping[CellState, str],
-    number_from: int,
 ) -> list[str]:
-    label_width = min(max((len(r.label) for r in rows), default=8), 26)
-    per_block = max((width - label_width - 1) // 3, 1)
+    label_width = min(max((len(r.label) for r in rows), default=8), 30)
+    per_block = max((width - label_width - 1) // 4, 1)
     lines: list[str] = []
     for start in range(0, len(columns), per_block):
         block = columns[start : start + per_block]
-        # A cell is " " + mark + drift: a column number's last digit sits above the mark.
-        head = "".join(f"{number_from + start + i:>2} " for i in range(len(block)))
+        head = "".join(f"{start + i + 1:>2}  " for i in range(len(block)))
         lines.append(_paint((" " * label_width + head).rstrip(), "head", color))
         for row in rows:
             out = [_clip(row.label, label_width).ljust(label_width)]
-            for column in block:
-                c = cell[(row, column)]
-                mark = symbols[c.state]
-                drift = DRIFT_MARK if c.drift else " "
-                out.append(" " + _paint(mark, c.state, color) + _paint(drift, "drift", color))
+            out += [_cell_text(cell[(row, c)], color=color, symbols=symbols) for c in block]
             lines.append("".join(out).rstrip())
         if start + per_block < len(columns):
             lines.append("")
@@ -140,8 +229,8 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{_ANSI[style]}{text}{_RESET}"
 
 
-def _legend(names: Sequence[str], *, width: int, number_from: int) -> list[str]:
-    entries = [f"{number_from + i:>2} {name}" for i, name in enumerate(names)]
+def _legend(names: Sequence[str], *, width: int) -> list[str]:
+    entries = [f"{i + 1:>2} {name}" for i, name in enumerate(names)]
     cell_width = min(max((len(e) for e in entries), default=0) + 2, width)
     per_line = max(width // cell_width, 1)
     lines = []
@@ -151,73 +240,64 @@ def _legend(names: Sequence[str], *, width: int, number_from: int) -> list[str]:
     return lines
 
 
+def _section(
+    matrix: Matrix, *, keywords: bool, width: int, color: bool, symbols: Mapping[CellState, str]
+) -> list[str]:
+    rows = matrix.keyword_rows if keywords else matrix.rows
+    columns = matrix.keywords if keywords else matrix.capabilities
+    index = {(c.row, c.capability): c for c in matrix.cells(keywords=keywords)}
+    names = [k.removeprefix("keyword:") for k in columns]
+    lines = _table(rows, columns, index, width=width, color=color, symbols=symbols)
+    return [*lines, "", *_legend(names, width=width)]
+
+
+def _why(cell: Cell) -> str:
+    parts = [cell.reason] if cell.state == "fail" and cell.reason else []
+    parts += [text for _, text in flags(cell)]
+    return "; ".join(parts) or str(cell.reason)
+
+
 def render_terminal(
     matrix: Matrix, *, color: bool = False, width: int = 100, unicode: bool = True, limit: int = 20
 ) -> str:
-    """A compact table (providers by numbered capabilities) with a legend, fitting ``width``.
+    """A compact table (columns of providers and model families by numbered capabilities) with
+    a legend, fitting ``width``.
 
-    Under it: the failing and drifting cells with their reason, at most ``limit`` lines.
+    Under it: the failing cells, findings, drift and conflicts (at most ``limit`` of them),
+    each with its reason and, on a second line, its strongest evidence.
     """
     symbols = SYMBOLS if unicode else ASCII_SYMBOLS
     lines = [
         _paint(_clip(f"fctest capability matrix · {summary_line(matrix)}", width), "head", color),
         _clip(run_line(matrix.runs), width),
+        _clip(backed_line(matrix), width),
     ]
-    index = {(c.row, c.capability): c for c in matrix.cells()}
     if not matrix.rows:
         lines.append("no capability results")
     else:
-        lines.append("")
-        lines += _table(
-            matrix.rows,
-            matrix.capabilities,
-            index,
-            width=width,
-            color=color,
-            symbols=symbols,
-            number_from=1,
-        )
-        lines.append("")
-        lines += _legend(matrix.capabilities, width=width, number_from=1)
+        lines += ["", *_section(matrix, keywords=False, width=width, color=color, symbols=symbols)]
     if matrix.keyword_rows:
-        kindex = {(c.row, c.capability): c for c in matrix.cells(keywords=True)}
-        names = [k.removeprefix("keyword:") for k in matrix.keywords]
         lines += ["", _paint("JSON Schema keywords", "head", color)]
-        lines += _table(
-            matrix.keyword_rows,
-            matrix.keywords,
-            kindex,
-            width=width,
-            color=color,
-            symbols=symbols,
-            number_from=1,
-        )
-        lines.append("")
-        lines += _legend(names, width=width, number_from=1)
-    legend = "  ".join(f"{symbols[s]} {s.replace('_', ' ')}" for s in _LEGEND_ORDER)
-    lines += ["", _clip(f"{legend}  {DRIFT_MARK} drift", width)]
-    notable = [
-        c
-        for c in (*matrix.cells(), *matrix.cells(keywords=True))
-        if c.state == "fail" or c.drift is not None
-    ]
-    if notable:
-        lines += ["", _paint(f"failing or drifting ({len(notable)}):", "head", color)]
-        for c in notable[:limit]:
-            why = c.reason if c.state == "fail" else c.drift
-            if c.state == "fail" and c.drift:
-                why = f"{c.reason}; drift: {c.drift}"
-            text = f"  {c.row.label}: {c.capability}: {c.state}: {why}"
-            lines.append(_clip(text, width))
-        if len(notable) > limit:
-            lines.append(
-                f"  ... and {len(notable) - limit} more (fctest matrix render --format html)"
-            )
+        lines += _section(matrix, keywords=True, width=width, color=color, symbols=symbols)
+    legend = "  ".join(f"{symbols[s]} {s.replace('_', ' ')}" for s in LEGEND_ORDER)
+    kinds = " ".join(f"{KIND_LETTERS[k]} {k}" for k in _STRONGEST_FIRST)
+    lines += ["", _clip(f"{legend}  {FINDING_MARK} finding  {DRIFT_MARK} drift", width)]
+    lines.append(_clip(f"evidence: {kinds}", width))
+    cells = notable(matrix, states=("fail",))
+    if cells:
+        heading = f"failing, findings, drift or conflicts ({len(cells)}):"
+        lines += ["", _paint(heading, "head", color)]
+        for c in cells[:limit]:
+            lines.append(_clip(f"  {c.row.label}: {c.capability}: {c.state}: {_why(c)}", width))
+            lines.append(_clip(f"      {evidence_text(c)}", width))
+        if len(cells) > limit:
+            more = len(cells) - limit
+            lines.append(f"  ... and {more} more (fctest matrix render --format html)")
     text = "\n".join(lines) + "\n"
     return text if unicode else text.translate(_ASCII_TEXT)
 
 
-_ASCII_TEXT = str.maketrans({"·": "-", "…": ".", "—": "-", "–": "-"})
+_ASCII_TEXT = str.maketrans({"·": "-", "…": ".", "—": "-", "–": "-", "◆": "*", "≠": "!="})
 
 
 def should_color(stream: TextIO) -> bool:
@@ -233,13 +313,16 @@ def should_color(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def _can_encode(stream: TextIO, text: str) -> bool:
+def can_encode(stream: TextIO, text: str) -> bool:
     encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
         text.encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return False
     return True
+
+
+TERMINAL_GLYPHS = "".join(SYMBOLS.values()) + "·…" + FINDING_MARK
 
 
 def print_summary(
@@ -267,168 +350,10 @@ def print_summary(
         matrix,
         color=should_color(stream) if color is None else color,
         width=width,
-        unicode=_can_encode(stream, "".join(SYMBOLS.values()) + "·…"),
+        unicode=can_encode(stream, TERMINAL_GLYPHS),
     )
     stream.write(text)
     stream.flush()
-
-
-# --- Markdown -------------------------------------------------------------------------------
-
-MD_SYMBOLS: dict[CellState, str] = {
-    "pass": "✅",
-    "partial": "🟡",
-    "unsupported": "➖",
-    "fail": "❌",
-    "not_tested": "⬜",
-}
-MD_DRIFT = "⚠️"
-
-
-def _md(text: str) -> str:
-    """Make ``text`` safe inside a Markdown table cell."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-
-
-def _md_cell(cell: Cell) -> str:
-    mark = MD_SYMBOLS[cell.state]
-    return f"{mark}{MD_DRIFT}" if cell.drift else mark
-
-
-def _md_table(matrix: Matrix, *, keywords: bool) -> list[str]:
-    rows = matrix.keyword_rows if keywords else matrix.rows
-    columns = matrix.keywords if keywords else matrix.capabilities
-    first = "keyword" if keywords else "capability"
-    lines = [
-        "| " + " | ".join([first, *(_md(r.label) for r in rows)]) + " |",
-        "|" + "|".join(["---", *(":-:" for _ in rows)]) + "|",
-    ]
-    for column in columns:
-        name = column.removeprefix("keyword:")
-        cells = [_md_cell(matrix.cell(r, column)) for r in rows]
-        lines.append("| " + " | ".join([f"`{_md(name)}`", *cells]) + " |")
-    return lines
-
-
-def _md_details(matrix: Matrix) -> list[str]:
-    notable = [
-        c
-        for c in (*matrix.cells(), *matrix.cells(keywords=True))
-        if c.state not in ("pass", "not_tested") or c.drift
-    ]
-    if not notable:
-        return []
-    lines = [
-        "",
-        f"<details><summary>Not passing or drifting ({len(notable)})</summary>",
-        "",
-        "| provider | capability | state | reason | declared | drift | tests |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for c in notable:
-        tests = "<br>".join(f"`{_md(t)}`" for t in c.test_ids)
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    _md(c.row.label),
-                    f"`{_md(c.capability)}`",
-                    c.state,
-                    _md(c.reason or ""),
-                    _md(c.declared_label),
-                    _md(c.drift or ""),
-                    tests,
-                ]
-            )
-            + " |"
-        )
-    lines += ["", "</details>"]
-    return lines
-
-
-def render_markdown(
-    matrix: Matrix, *, details: bool = True, title: str | None = None, run: bool = True
-) -> str:
-    """Markdown for a README or a CI job summary: capabilities down, providers across.
-
-    ``details`` adds a collapsed table of every cell that is not ``pass`` with its reason.
-    ``run=False`` leaves out the run line (commit, date), so a document that embeds the
-    matrix changes only when a cell or its evidence does.
-    """
-    legend = " · ".join(f"{MD_SYMBOLS[s]} {s.replace('_', ' ')}" for s in _LEGEND_ORDER)
-    about = [summary_line(matrix), evidence_line(matrix)]
-    if run:
-        about.insert(0, run_line(matrix.runs))
-    lines = [
-        f"## {title or 'fctest capability matrix'}",
-        "",
-        f"<sub>{' · '.join(_md(part) for part in about)}</sub>",
-        "",
-    ]
-    if matrix.rows:
-        lines += _md_table(matrix, keywords=False)
-    else:
-        lines.append("_No capability results._")
-    lines += ["", f"{legend} · {MD_DRIFT} declared ≠ observed (drift)"]
-    if matrix.keyword_rows:
-        lines += ["", "### JSON Schema keywords", ""]
-        lines += _md_table(matrix, keywords=True)
-    if details:
-        lines += _md_details(matrix)
-    return "\n".join(lines) + "\n"
-
-
-BLOCK_START = "<!-- fctest-matrix:start -->"
-BLOCK_END = "<!-- fctest-matrix:end -->"
-
-
-def embed_markdown(document: str, markdown: str, *, source: str = "the document") -> str:
-    """``document`` with the text between the fctest-matrix markers replaced by ``markdown``.
-
-    The markers (``<!-- fctest-matrix:start -->`` and ``<!-- fctest-matrix:end -->``, each on
-    its own line) stay; a README keeps its generated matrix between them.
-    """
-    start, end = document.find(BLOCK_START), document.find(BLOCK_END)
-    if start < 0 or end < start:
-        raise UsageError(f"{source}: no {BLOCK_START} ... {BLOCK_END} block to put the matrix in")
-    head = document[: start + len(BLOCK_START)]
-    return f"{head}\n{markdown.rstrip()}\n{document[end:]}"
-
-
-def append_step_summary(
-    matrix: Matrix, *, path: str | os.PathLike[str] | None = None, limit: int = STEP_SUMMARY_LIMIT
-) -> bool:
-    """Append the Markdown matrix to ``$GITHUB_STEP_SUMMARY`` (or ``path``), within ``limit``.
-
-    The summary file may already hold other steps' text: only the room left is used. When the
-    full report does not fit, the details table is left out; when even that does not fit, the
-    text is cut at a line boundary with a note. Returns ``False`` when there is nowhere to write.
-    """
-    target = path if path is not None else os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return False
-    file = Path(target)
-    room = limit - (file.stat().st_size if file.exists() else 0)
-    note = "\n_(matrix cut to fit the job summary limit; see the matrix artifact)_\n"
-    text = "\n" + render_markdown(matrix)
-    if len(text.encode()) > room:
-        text = "\n" + render_markdown(matrix, details=False)
-    if len(text.encode()) > room:
-        budget = room - len(note.encode())
-        if budget <= 0:
-            return False
-        kept: list[str] = []
-        used = 0
-        for line in text.splitlines(keepends=True):
-            size = len(line.encode())
-            if used + size > budget:
-                break
-            kept.append(line)
-            used += size
-        text = "".join(kept) + note
-    with file.open("a", encoding="utf-8") as out:
-        out.write(text)
-    return True
 
 
 # --- JSON -----------------------------------------------------------------------------------

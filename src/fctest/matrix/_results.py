@@ -2,9 +2,11 @@
 
 The pytest plugin writes it (one record per conformance scenario or keyword check, per provider)
 and ``fctest matrix merge`` turns one or more of them into the capability matrix. The file is
-versioned JSON (``{"format": "fctest-results", "version": 1, "run": ..., "results": [...]}``),
-validated against ``results.schema.json`` on load. Nothing here imports pytest, vcrpy or
-hypothesis: the plugin imports this module from its hooks.
+versioned JSON (``{"format": "fctest-results", "version": 2, "run": ..., "results": [...]}``),
+validated against ``results.schema.json`` on load. Version 1 files (no evidence kinds, no model
+families) are still read: each result's kind is derived from its cassette's provenance and its
+model resolved with the installed profiles (``_profiles.with_profile``). Nothing here imports
+pytest, vcrpy or hypothesis: the plugin imports this module from its hooks.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, ClassVar, Literal, TypeAlias, get_args
 
-from ._files import MatrixFileError, read_json, validate, write_json
+from ._evidence import EVIDENCE_KINDS, EvidenceKind, derive_kind, link_target
+from ._files import JsonFile, MatrixFileError, validate
 
 __all__ = [
     "RESULTS_FORMAT",
@@ -28,10 +31,11 @@ __all__ = [
     "ResultsFile",
     "RunInfo",
     "git_commit",
+    "keyword_of",
 ]
 
 RESULTS_FORMAT = "fctest-results"
-RESULTS_VERSION = 1
+RESULTS_VERSION = 2
 
 Outcome: TypeAlias = Literal["pass", "fail", "unsupported", "partial", "skipped"]
 """What one test observed: it passed; it failed; the profile declares the capability unsupported
@@ -41,17 +45,29 @@ and fctest refused it cleanly before sending; it worked only because fctest rewr
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 
+def keyword_of(capability: str) -> str | None:
+    """The JSON Schema keyword of a ``keyword:<name>`` capability, else ``None``."""
+    return capability.removeprefix("keyword:") if capability.startswith("keyword:") else None
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
-    """One test's observation of one provider's capability.
+    """One test's (or one recording's) observation of one provider's capability.
 
-    ``capability`` is a scenario tag (``fctest.scenarios.Capability``) or ``"keyword:<name>"``
-    for a JSON Schema keyword check. ``declared`` is what the profile declares: for a scenario,
-    ``fctest.scenarios.unsupported_reason(scenario.needs, profile)`` (``None``: declared
-    supported; a string: declared unsupported, and why); for a keyword, the profile's
-    ``KeywordMode`` (``"native"``, ``"rewritten"``, ``"dropped"``, ``"rejected"``).
+    ``capability`` is a scenario tag (``fctest.scenarios.Capability``), ``call_ids``, or
+    ``"keyword:<name>"`` for a JSON Schema keyword check. ``declared`` is what the profile
+    declares: for a scenario, ``fctest.scenarios.unsupported_reason(scenario.needs, profile)``
+    (``None``: declared supported; a string: declared unsupported, and why); for a keyword, the
+    profile's ``KeywordMode`` (``"native"``, ``"rewritten"``, ``"dropped"``, ``"rejected"``).
     ``provenance`` describes the cassette (``{"source": "live", "date": ..., "endpoint": ...}``
     or ``{"source": "reference-server", ...}``); ``changes`` lists what was rewritten.
+
+    ``evidence`` says what backs the result (``declared``, ``emulated``, ``recorded``,
+    ``live``; derived from the provenance when not given). ``families`` are the model families
+    the resolved profile applies (``None``: never resolved). ``interaction`` is the cassette's
+    interaction the result is about; ``source`` where the declaration comes from; ``documented``
+    the fields behind the cell whose documented value the profile does not use; ``finding`` how
+    a real recording contradicts the declaration; ``note`` what was seen.
     """
 
     provider: str
@@ -66,21 +82,45 @@ class Result:
     provenance: Mapping[str, Any] | None = field(default=None, hash=False)
     declared: Any = field(default=None, hash=False)
     changes: tuple[str, ...] = ()
+    evidence: EvidenceKind | None = None
+    families: tuple[str, ...] | None = None
+    interaction: int | None = None
+    source: str | None = None
+    documented: Mapping[str, Any] | None = field(default=None, hash=False)
+    finding: str | None = None
+    note: str | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
             raise MatrixFileError(
                 f"result {self.test_id!r}: outcome {self.outcome!r} is not one of {list(OUTCOMES)}"
             )
-        if not isinstance(self.changes, tuple):
-            object.__setattr__(self, "changes", tuple(self.changes))
+        if self.evidence is None:
+            object.__setattr__(self, "evidence", derive_kind(self.provenance, self.cassette))
+        elif self.evidence not in EVIDENCE_KINDS:
+            raise MatrixFileError(
+                f"result {self.test_id!r}: evidence {self.evidence!r} is not one of "
+                f"{list(EVIDENCE_KINDS)}"
+            )
+        for name in ("changes", "families"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
 
     @property
     def keyword(self) -> str | None:
         """The JSON Schema keyword for a ``keyword:`` result, else ``None``."""
-        if self.capability.startswith("keyword:"):
-            return self.capability.removeprefix("keyword:")
-        return None
+        return keyword_of(self.capability)
+
+    @property
+    def kind(self) -> EvidenceKind:
+        """``evidence``, never ``None`` (it is derived when not given)."""
+        return self.evidence or derive_kind(self.provenance, self.cassette)
+
+    @property
+    def link(self) -> str | None:
+        """Where a reader checks this result: the cassette path, or the declaration's source."""
+        return link_target(self.kind, self.cassette, self.source)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict; fields left at their default are omitted."""
@@ -89,15 +129,20 @@ class Result:
             "capability": self.capability,
             "outcome": self.outcome,
             "test_id": self.test_id,
+            "evidence": self.kind,
         }
-        for name in ("scenario", "model", "reason", "cassette", "declared"):
+        for name in _OPTIONAL:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
-        if self.provenance is not None:
-            out["provenance"] = dict(self.provenance)
+        for name in ("provenance", "documented"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = dict(value)
         if self.changes:
             out["changes"] = list(self.changes)
+        if self.families is not None:
+            out["families"] = list(self.families)
         return out
 
     @classmethod
@@ -108,24 +153,38 @@ class Result:
 
     @classmethod
     def _from_valid(cls, data: Mapping[str, Any]) -> Result:
-        provenance = data.get("provenance")
+        provenance, documented = data.get("provenance"), data.get("documented")
+        families = data.get("families")
         return cls(
             provider=data["provider"],
             capability=data["capability"],
             outcome=data["outcome"],
             test_id=data["test_id"],
-            scenario=data.get("scenario"),
-            model=data.get("model"),
-            reason=data.get("reason"),
-            cassette=data.get("cassette"),
             provenance=dict(provenance) if provenance is not None else None,
-            declared=data.get("declared"),
+            documented=dict(documented) if documented is not None else None,
             changes=tuple(data.get("changes", ())),
+            evidence=data.get("evidence"),
+            families=tuple(families) if families is not None else None,
+            **{name: data.get(name) for name in _OPTIONAL},
         )
 
     def sort_key(self) -> str:
         """A total, content-based order (what makes merged files byte-identical)."""
         return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+
+
+# Fields written only when set, as they are.
+_OPTIONAL = (
+    "scenario",
+    "model",
+    "reason",
+    "cassette",
+    "declared",
+    "interaction",
+    "source",
+    "finding",
+    "note",
+)
 
 
 def _find_git_dir(start: Path) -> Path | None:
@@ -236,8 +295,10 @@ class RunInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class ResultsFile:
+class ResultsFile(JsonFile):
     """One run's results, as the plugin writes them."""
+
+    SCHEMA: ClassVar[str] = "results.schema.json"
 
     run: RunInfo
     results: tuple[Result, ...] = ()
@@ -254,18 +315,9 @@ class ResultsFile:
     def from_json(cls, data: Any, *, source: str = "<data>") -> ResultsFile:
         """Validate ``data`` (a parsed results file) and build it; ``source`` names it in errors."""
         validate(data, "results.schema.json", what=source)
-        return cls(
-            run=RunInfo._from_valid(data["run"]),
-            results=tuple(Result._from_valid(r) for r in data["results"]),
-        )
+        results = tuple(Result._from_valid(r) for r in data["results"])
+        if data["version"] < RESULTS_VERSION:
+            from ._profiles import with_profile
 
-    def dump(self, path: str | os.PathLike[str]) -> None:
-        """Write the file (UTF-8, sorted keys, trailing newline); parent folders are created."""
-        data = self.to_json()
-        validate(data, "results.schema.json", what=str(path))
-        write_json(path, data)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> ResultsFile:
-        """Read and validate a results file; a bad file raises ``MatrixFileError`` naming it."""
-        return cls.from_json(read_json(path), source=str(path))
+            results = tuple(with_profile(r) for r in results)
+        return cls(run=RunInfo._from_valid(data["run"]), results=results)

@@ -17,6 +17,22 @@
     dl.appendChild(dd);
     return dd;
   }
+  function link(target, text) {
+    // Only paths relative to the project, and https sources of a declaration, become links.
+    var safe = typeof target === "string" &&
+      (/^https:\/\//.test(target) || !/^([a-z][a-z0-9+.-]*:|\/|\\)/i.test(target));
+    if (!safe) return el("span", text, "mono");
+    var a = el("a", text, "mono");
+    a.href = /^https:/.test(target) ? target : encodeURI(target);
+    if (/^https:/.test(target)) { a.rel = "noreferrer noopener"; a.target = "_blank"; }
+    return a;
+  }
+  function pairNode(dl, name, node) {
+    dl.appendChild(el("dt", name));
+    var dd = el("dd");
+    dd.appendChild(node);
+    dl.appendChild(dd);
+  }
   function provenanceText(p) {
     if (!p) return "";
     return Object.keys(p).sort().map(function (k) { return k + ": " + JSON.stringify(p[k]); }).join(", ");
@@ -34,9 +50,13 @@
     var dd = el("dd");
     dd.appendChild(el("span", cell.state_label, "badge s-" + cell.state));
     dl.appendChild(dd);
+    if (cell.evidence_text) pairNode(dl, "evidence", link(cell.link, cell.evidence_text));
+    if (cell.models && cell.models.length) pair(dl, "models", cell.models.join(", "));
     pair(dl, "reason", cell.reason);
     pair(dl, "declared", cell.declared);
+    pair(dl, "finding", cell.finding, "findingtext");
     pair(dl, "drift", cell.drift, "drifttext");
+    (cell.conflicts || []).forEach(function (c) { pair(dl, "documented \u2260 observed", c, "conflicttext"); });
     panel.appendChild(dl);
     var heading = el("h3", "Evidence (" + cell.evidence.length + ")");
     heading.style.marginTop = ".7rem";
@@ -48,12 +68,25 @@
       var head = el("div");
       head.appendChild(el("span", e.outcome, "badge s-" + (e.outcome === "skipped" ? "not_tested" : e.outcome)));
       head.appendChild(document.createTextNode(" "));
+      head.appendChild(el("span", e.evidence, "badge kind-" + e.evidence));
+      head.appendChild(document.createTextNode(" "));
       head.appendChild(el("code", e.test_id, "test-id"));
       item.appendChild(head);
       var inner = el("dl");
+      pair(inner, "model", e.model);
       pair(inner, "scenario", e.scenario);
       pair(inner, "reason", e.reason);
-      pair(inner, "cassette", e.cassette, "mono");
+      pair(inner, "finding", e.finding, "findingtext");
+      if (e.link && e.evidence === "declared") {
+        pairNode(inner, "source", link(e.link, e.source || e.link));
+      } else if (e.link) {
+        var at = e.interaction !== undefined && e.interaction !== null ? "#" + e.interaction : "";
+        pairNode(inner, "cassette", link(e.link, e.link + at));
+      } else {
+        pair(inner, "cassette", e.cassette, "mono");
+        pair(inner, "source", e.source);
+      }
+      pair(inner, "seen", e.note);
       pair(inner, "provenance", provenanceText(e.provenance));
       if (e.declared !== undefined && e.declared !== null) pair(inner, "declared", JSON.stringify(e.declared));
       if (e.changes && e.changes.length) pair(inner, "rewritten", e.changes.join("; "));
@@ -81,11 +114,13 @@
     var providers = checked("filter-provider");
     var states = checked("filter-state");
     var onlyDrift = states.drift === true;
+    var onlyFinding = states.finding === true;
     document.querySelectorAll("table.matrix tbody tr").forEach(function (tr) {
       var visible = 0;
       tr.querySelectorAll("td.cell").forEach(function (td) {
         var show = states[td.getAttribute("data-state")] !== false &&
-          (!onlyDrift || td.classList.contains("drift"));
+          (!onlyDrift || td.classList.contains("drift")) &&
+          (!onlyFinding || td.classList.contains("finding"));
         td.classList.toggle("dim", !show);
         if (show) visible += 1;
       });

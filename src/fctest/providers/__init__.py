@@ -22,6 +22,7 @@ from typing import Any
 
 from .._exceptions import UnknownAdapterError, UsageError
 from ._base import Adapter, Config, StreamDecoder, base_url, check_config, encode_json, json_body
+from ._recognise import adapter_for_body, adapter_for_url
 from ._responder import Responder
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "Config",
     "Responder",
     "StreamDecoder",
+    "adapter_for_body",
+    "adapter_for_url",
     "adapter_names",
     "base_url",
     "check_config",

@@ -74,6 +74,11 @@ class Adapter(abc.ABC):
     name: ClassVar[str]
     profile: ClassVar[Profile]
     config_type: ClassVar[type[Config]] = Config
+    endpoints: ClassVar[tuple[str, ...]] = ()
+    """Regexes a recorded request URL (without its query) fully matches when this adapter
+    reads that traffic, beyond the URLs it builds for its profile's default base URL (those
+    are recognised anyway): hosts every user names differently, the same wire format served
+    elsewhere. ``fctest matrix observe`` recognises recordings by them. Default: none."""
 
     @abc.abstractmethod
     def build_request(self, request: Request, config: Config) -> HttpRequest:

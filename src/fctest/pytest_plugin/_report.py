@@ -85,9 +85,11 @@ def build_result(
     model: str | None = None,
     cassette: str | None = None,
     provenance: Mapping[str, Any] | None = None,
+    recorded_now: bool = False,
 ) -> dict[str, Any]:
-    """The results-file record of one finished test."""
-    from fctest.matrix import Result
+    """The results-file record of one finished test. ``recorded_now``: the cassette was
+    recorded during this run, so a provider's own answer is ``live`` evidence."""
+    from fctest.matrix import Result, with_profile
 
     failed = [p for p in phases if p.outcome == "failed"]
     skipped = [p for p in phases if p.outcome == "skipped"]
@@ -126,8 +128,9 @@ def build_result(
         cassette=cassette,
         provenance=dict(provenance) if provenance else None,
         declared=declared,
+        evidence="live" if recorded_now and (provenance or {}).get("source") == "live" else None,
     )
-    out: dict[str, Any] = result.to_json()
+    out: dict[str, Any] = with_profile(result).to_json()
     return out
 
 
@@ -141,12 +144,20 @@ def results_of(report: pytest.TestReport) -> list[dict[str, Any]]:
     return out
 
 
-def write(path: Path, results: Iterable[Mapping[str, Any]], options: Mapping[str, Any]) -> None:
-    """Write the results file (sorted by content, so the order of execution does not show)."""
-    from fctest.matrix import Result, ResultsFile, RunInfo
+def _records(results: Iterable[Mapping[str, Any]]) -> tuple[Any, ...]:
+    """The collected records as ``fctest.matrix.Result`` values, each with what its provider's
+    profile says (model families, the declaration's source), sorted by content so the order of
+    execution does not show."""
+    from fctest.matrix import Result, with_profile
 
-    records = sorted((Result.from_json(r) for r in results), key=Result.sort_key)
-    ResultsFile(RunInfo.current(options), tuple(records)).dump(path)
+    return tuple(sorted((with_profile(Result.from_json(r)) for r in results), key=Result.sort_key))
+
+
+def write(path: Path, results: Iterable[Mapping[str, Any]], options: Mapping[str, Any]) -> None:
+    """Write the results file."""
+    from fctest.matrix import ResultsFile, RunInfo
+
+    ResultsFile(RunInfo.current(options), _records(results)).dump(path)
 
 
 def summary_lines(results: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -201,13 +212,12 @@ class Collector:
     def _matrix_table(self) -> str | None:
         """The capability matrix of this run, as ``fctest.matrix`` renders it for a terminal."""
         try:
-            from fctest.matrix import Matrix, Result, ResultsFile, RunInfo, render_terminal
+            from fctest.matrix import Matrix, ResultsFile, RunInfo, render_terminal
         except ImportError:  # pragma: no cover - the matrix ships with fctest
             return None
         writer = self.config.get_terminal_writer()
-        results = tuple(sorted((Result.from_json(r) for r in self.results), key=Result.sort_key))
         matrix = Matrix.from_results(
-            ResultsFile(RunInfo.current(self.conf.options_json()), results)
+            ResultsFile(RunInfo.current(self.conf.options_json()), _records(self.results))
         )
         text: str = render_terminal(
             matrix, color=writer.hasmarkup, width=max(60, min(writer.fullwidth, 140))

@@ -302,4 +302,5 @@ def _result_for(item: pytest.Item, phases: list[_report.Phase]) -> dict[str, Any
         model=cassette.model if cassette is not None else None,
         cassette=cassette.display_path if cassette is not None else None,
         provenance=cassette.provenance if cassette is not None else None,
+        recorded_now=cassette is not None and cassette.new_provenance is not None,
     )

@@ -29,6 +29,14 @@ class GeminiAdapter(Adapter):
     name: ClassVar[str] = "gemini"
     profile: ClassVar[Profile] = PROFILE
     config_type: ClassVar[type[Config]] = GeminiConfig
+    # Any API version of the Gemini API, and the same generateContent answers from Vertex AI
+    # (regional or global host; google-genai 3.6.1 _api_client.py builds both).
+    endpoints: ClassVar[tuple[str, ...]] = (
+        r"https://generativelanguage\.googleapis\.com/v1\w*/models/[^/:]+"
+        r":(?:stream)?[gG]enerateContent",
+        r"https://(?:[a-z0-9-]+-)?aiplatform\.googleapis\.com/v1\w*/projects/[^/]+/locations/"
+        r"[^/]+/publishers/google/models/[^/:]+:(?:stream)?[gG]enerateContent",
+    )
 
     # --- requests -------------------------------------------------------------------------
     def build_request(self, request: Request, config: Config) -> HttpRequest:

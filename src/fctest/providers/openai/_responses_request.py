@@ -65,6 +65,11 @@ class OpenAIResponsesAdapter(OpenAIDialectAdapter):
 
     name: ClassVar[str] = "openai-responses"
     profile: ClassVar[Profile] = RESPONSES_PROFILE
+    # Azure OpenAI serves the same Responses API on a resource's v1 route
+    # (docs/dialects.md#auth-azure-v1); there is no Azure Responses adapter of its own.
+    endpoints: ClassVar[tuple[str, ...]] = (
+        r"https://[^/]+\.openai\.azure\.com/openai/v1/responses",
+    )
     path: ClassVar[str] = "/responses"
 
     # --- requests ----------------------------------------------------------------------------

@@ -91,6 +91,12 @@ class AzureOpenAIAdapter(OpenAIAdapter):
     name = "azure-openai"
     profile = AZURE_PROFILE
     config_type = AzureConfig
+    # Each resource has its own host, so recordings are recognised by the two URL forms
+    # (docs/dialects.md#auth-azure-deployment, docs/dialects.md#auth-azure-v1).
+    endpoints = (
+        r"https://[^/]+\.openai\.azure\.com/openai/deployments/[^/]+/chat/completions",
+        r"https://[^/]+\.openai\.azure\.com/openai/v1/chat/completions",
+    )
 
     def url(self, request: Request, config: Config) -> str:
         config = cast(AzureConfig, config)  # build_request ran check_config first
