@@ -5,6 +5,7 @@ modules). Importing fctest never imports pytest, vcrpy or hypothesis.
 """
 
 from . import errors
+from ._audit import JsonLinesSink
 from ._client import AsyncClient, Client
 from ._events import (
     Finished,
@@ -13,7 +14,10 @@ from ._events import (
     ToolCallDelta,
     ToolCallFinished,
     ToolCallStarted,
+    ToolResultEvent,
 )
+from ._executors import FunctionExecutor, ToolExecutor
+from ._guards import Allow, Deny, Edit, Limits
 from ._messages import (
     Message,
     OutputSchema,
@@ -24,6 +28,7 @@ from ._messages import (
     ToolResult,
     Usage,
 )
+from ._registry import RegisteredTool, ToolRegistry
 from ._retry import RetryPolicy
 from ._run import RunResult
 from ._tools import Tool, tool
@@ -33,17 +38,24 @@ from ._wire import HttpRequest, HttpResponse
 from .providers import adapter_names, get_adapter
 
 __all__ = [
+    "Allow",
     "AsyncClient",
     "AsyncMockTransport",
     "AsyncTransport",
     "Client",
+    "Deny",
+    "Edit",
     "Finished",
+    "FunctionExecutor",
     "HttpRequest",
     "HttpResponse",
+    "JsonLinesSink",
+    "Limits",
     "Message",
     "MockTransport",
     "OutputSchema",
     "ProviderPart",
+    "RegisteredTool",
     "Request",
     "Response",
     "RetryPolicy",
@@ -55,7 +67,10 @@ __all__ = [
     "ToolCallDelta",
     "ToolCallFinished",
     "ToolCallStarted",
+    "ToolExecutor",
+    "ToolRegistry",
     "ToolResult",
+    "ToolResultEvent",
     "Transport",
     "Usage",
     "__version__",
