@@ -27,6 +27,7 @@ __all__ = [
     "base_url",
     "check_config",
     "encode_json",
+    "error_body",
     "json_body",
     "tool_result_text",
 ]
@@ -128,6 +129,15 @@ def json_body(provider: str, response: HttpResponse) -> Any:
             status=response.status,
             body=response.text(),
         ) from None
+
+
+def error_body(response: HttpResponse) -> Any:
+    """An error answer's body as JSON, or ``None`` when it is not JSON (a proxy's page): the
+    error class then comes from the status alone."""
+    try:
+        return json.loads(response.body) if response.body else None
+    except ValueError:
+        return None
 
 
 def encode_json(body: Any) -> bytes:

@@ -11,7 +11,6 @@ body: what does not fit the shape is a ``ProtocolError`` saying what was expecte
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -21,7 +20,8 @@ from ..._exceptions import ContextLengthError, ProtocolError, ProviderError
 from ..._messages import ProviderPart, Response, ToolCall, Usage
 from ..._types import FinishReason, JSONObject
 from ..._wire import HttpResponse
-from .._assembly import ResponseAssembler, make_call
+from .._assembly import ResponseAssembler, make_call, parse_event
+from .._base import error_body
 from .._encoding import content_id
 from .._errors import in_band, provider_error
 
@@ -208,19 +208,7 @@ class OllamaStreamDecoder:
         text = line.decode("utf-8", errors="replace").strip()
         if not text:
             return
-        try:
-            chunk = json.loads(text)
-        except ValueError:
-            raise ProtocolError(
-                PROVIDER,
-                f"expected one JSON object per line (NDJSON), got {text[:200]!r}",
-                status=200,
-                body=text,
-            ) from None
-        if not isinstance(chunk, dict):
-            raise ProtocolError(
-                PROVIDER, f"expected a ChatResponse line, got {text[:200]!r}", status=200, body=text
-            )
+        chunk = parse_event(PROVIDER, text, "one ChatResponse JSON object per line (NDJSON)")
         if "error" in chunk:
             raise in_band_error(chunk["error"], text, {})
         self._chunk(chunk, text)
@@ -270,10 +258,7 @@ def _error(status: int, message: str, body: str, headers: Mapping[str, str]) -> 
 def parse_error(response: HttpResponse) -> ProviderError:
     """The neutral error for a non-2xx answer: ``{"error": "<text>"}``, or a proxy's page."""
     text = response.text()
-    try:
-        body = json.loads(response.body) if response.body else None
-    except ValueError:
-        body = None
+    body = error_body(response)
     error = body.get("error") if isinstance(body, dict) else None
     return _error(response.status, _error_text(error, text), text, response.headers)
 

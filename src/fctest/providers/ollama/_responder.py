@@ -26,7 +26,13 @@ from ..._exceptions import UsageError
 from ..._messages import Request, Response, ToolCall
 from ..._types import FinishReason, JSONObject
 from ..._wire import HttpRequest, HttpResponse
-from .._encoding import check_error_status, count_turns, fragments, retry_after_header
+from .._encoding import (
+    check_error_status,
+    count_turns,
+    finish_value,
+    fragments,
+    retry_after_header,
+)
 from .._responder import Responder
 from ._decode import PROVIDER, finish_reason, thinking_of
 from ._request import OllamaAdapter
@@ -53,16 +59,15 @@ def _json(value: Any) -> str:
 
 
 def _done_reason(response: Response) -> str:
-    raw = response.raw_finish_reason
-    if raw is not None and finish_reason(raw, bool(response.tool_calls)) == response.finish_reason:
-        return raw
-    done = _DONE_REASON.get(response.finish_reason)
-    if done is None:
-        raise UsageError(
-            f"{PROVIDER}: finish_reason {response.finish_reason!r} has no Ollama done_reason "
-            f"(stop, length, load, unload: docs/dialects.md#ollama-finish)"
-        )
-    return done
+    """docs/dialects.md#ollama-finish: stop, length, load, unload."""
+    has_calls = bool(response.tool_calls)
+    return finish_value(
+        response,
+        lambda raw: finish_reason(raw, has_calls),
+        _DONE_REASON,
+        provider=PROVIDER,
+        field="done_reason",
+    )
 
 
 def _call(call: ToolCall, index: int, names: Mapping[str, str]) -> JSONObject:
