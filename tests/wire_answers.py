@@ -1,9 +1,9 @@
 """Provider-format answers for the client tests: a text answer or tool calls, whole or streamed.
 
-Four wire formats cover the built-in adapters; ``PROVIDERS`` says which format each adapter
+Five wire formats cover the built-in adapters; ``PROVIDERS`` says which format each adapter
 speaks and which settings its client needs (data only). The shapes follow the providers' API
 references (OpenAI Chat Completions and Responses, Anthropic Messages, Gemini
-generateContent) in their smallest documented form.
+generateContent, Ollama /api/chat) in their smallest documented form.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ PROVIDERS: dict[str, tuple[str, Mapping[str, Any]]] = {
     "openai-responses": ("responses", {}),
     "anthropic": ("anthropic", {}),
     "gemini": ("gemini", {}),
+    "ollama": ("ollama", {}),
 }
 
 
@@ -267,17 +268,46 @@ def gemini_stream(text: str | None, calls: Sequence[Call]) -> bytes:
     return b"".join(b"data: " + json.dumps(c).encode() + b"\r\n\r\n" for c in chunks)
 
 
+# --- Ollama /api/chat ---------------------------------------------------------------------
+def _ollama_line(content: str, calls: Sequence[Call], done: bool) -> Any:
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if calls:
+        message["tool_calls"] = [
+            {"id": i, "function": {"index": k, "name": n, "arguments": a}}
+            for k, (i, n, a) in enumerate(calls)
+        ]
+    line: dict[str, Any] = {"model": "m", "created_at": "2026-01-01T00:00:00Z", "message": message}
+    line["done"] = done
+    if done:
+        line.update(done_reason="stop", prompt_eval_count=5, eval_count=2)
+    return line
+
+
+def ollama_body(text: str | None, calls: Sequence[Call]) -> Any:
+    return _ollama_line(text or "", calls, True)
+
+
+def ollama_stream(text: str | None, calls: Sequence[Call]) -> bytes:
+    lines = [_ollama_line(piece, (), False) for piece in _halves(text or "") if piece]
+    if calls:
+        lines.append(_ollama_line("", calls, False))
+    lines.append(_ollama_line("", (), True))
+    return b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+
 BODIES: dict[str, Callable[[str | None, Sequence[Call]], Any]] = {
     "chat": chat_body,
     "responses": responses_body,
     "anthropic": anthropic_body,
     "gemini": gemini_body,
+    "ollama": ollama_body,
 }
 STREAMS: dict[str, Callable[[str | None, Sequence[Call]], bytes]] = {
     "chat": chat_stream,
     "responses": responses_stream,
     "anthropic": anthropic_stream,
     "gemini": gemini_stream,
+    "ollama": ollama_stream,
 }
 
 

@@ -414,14 +414,15 @@ CORPUS_COUNTS = {
     "azure-openai": {"decoded": 1, "skipped": 0, "failed": 0},
     "gemini": {"decoded": 44, "skipped": 0, "failed": 0},
     "groq": {"decoded": 12, "skipped": 0, "failed": 0},
+    # The two native /api/chat recordings; the three /v1 ones below are OpenAI's wire.
+    "ollama": {"decoded": 2, "skipped": 0, "failed": 0},
     "openai": {"decoded": 21, "skipped": 0, "failed": 0},
     "openai-responses": {"decoded": 23, "skipped": 0, "failed": 0},
     "openrouter": {"decoded": 8, "skipped": 0, "failed": 0},
     # Two HTTP fixtures decoded; the three gRPC cassettes are not HTTP traffic.
     "xai": {"decoded": 2, "skipped": 3, "failed": 0},
     # No adapter for these endpoints (Bedrock's JSON and AWS event streams, Cohere, Mistral,
-    # Ollama, Gemini's OpenAI-compatible endpoint), nor for the index file itself.
-    "127.0.0.1:11434": {"decoded": 0, "skipped": 2, "failed": 0},
+    # the OpenAI-compatible endpoints of Ollama and Gemini), nor for the index file itself.
     "api.cohere.com": {"decoded": 0, "skipped": 5, "failed": 0},
     "api.mistral.ai": {"decoded": 0, "skipped": 7, "failed": 0},
     "bedrock-runtime.us-east-1.amazonaws.com": {"decoded": 0, "skipped": 18, "failed": 0},
@@ -454,10 +455,17 @@ OURS = {
     "gemini",
     "vertex_gemini",
     "groq",
+    "ollama",
     "openrouter",
     "xai",
 }
-NOT_OURS = ("test_compatible_api_with_tool_calls_without_id.yaml", ".xai.yaml")
+NOT_OURS = (
+    "test_compatible_api_with_tool_calls_without_id.yaml",
+    ".xai.yaml",
+    # Ollama's OpenAI-compatible /v1 route (local and cloud): OpenAI's wire, not Ollama's.
+    "test_ollama_cloud_tool_output.yaml",
+    "test_ollama_local_native_output_uses_json_schema.yaml",
+)
 
 
 def test_every_http_interaction_of_a_supported_provider_is_decoded(

@@ -43,6 +43,7 @@ from fctest.providers.gemini import OPENAPI_PROFILE, GeminiConfig
 from fctest.strategies import tools
 from oracles import typeddict_problems
 from providers.gemini._oracle import request_problems
+from providers.ollama._oracle import request_problems as ollama_request_problems
 
 MODEL = "model-under-test"
 USER = Message.user("Use the tools.")
@@ -132,6 +133,23 @@ FAMILIES: dict[str, Family] = {
         result_name=("name",),
         results_in_call_order=True,
     ),
+    "ollama": Family(
+        declarations=("tools", "*", "function"),
+        name=("name",),
+        parameters=("parameters",),
+        calls=("messages", "*", "tool_calls", "*"),
+        call_id=("id",),
+        call_name=("function", "name"),
+        call_arguments=("function", "arguments"),
+        arguments_as_text=False,
+        results=("messages", "*"),
+        result_match=(("role", "tool"),),
+        result_id=("tool_call_id",),
+        result_name=("tool_name",),
+        # Results are paired by position on servers before v0.12.10
+        # (docs/dialects.md#ollama-history).
+        results_in_call_order=True,
+    ),
 }
 FAMILY_OF = {
     "openai": "chat",
@@ -142,6 +160,7 @@ FAMILY_OF = {
     "openai-responses": "responses",
     "anthropic": "anthropic",
     "gemini": "gemini",
+    "ollama": "ollama",
 }
 
 
@@ -211,6 +230,7 @@ SDK_CHECKS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "responses": _responses,
     "anthropic": _anthropic,
     "gemini": request_problems,
+    "ollama": ollama_request_problems,
 }
 
 # --- variants ----------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ _BUILTINS: dict[str, tuple[str, str]] = {
         "fctest.providers.anthropic:AnthropicResponder",
     ),
     "gemini": ("fctest.providers.gemini:GeminiAdapter", "fctest.providers.gemini:GeminiResponder"),
+    "ollama": ("fctest.providers.ollama:OllamaAdapter", "fctest.providers.ollama:OllamaResponder"),
 }
 
 

@@ -25,7 +25,13 @@ from .._messages import ProviderPart, Response, ToolCall, Usage
 from .._sse import SSEDecoder, SSEEvent
 from .._types import FinishReason, JSONObject
 
-__all__ = ["ResponseAssembler", "SSEStreamDecoder", "make_call", "parse_arguments"]
+__all__ = [
+    "ResponseAssembler",
+    "SSEStreamDecoder",
+    "make_call",
+    "parse_arguments",
+    "parse_event",
+]
 
 
 def parse_arguments(text: str) -> tuple[JSONObject, bool]:
@@ -45,6 +51,20 @@ def parse_arguments(text: str) -> tuple[JSONObject, bool]:
     if isinstance(value, dict):
         return value, False
     return {}, True
+
+
+def parse_event(provider: str, text: str, expected: str) -> JSONObject:
+    """One stream event's JSON object, or ``ProtocolError`` saying what was ``expected`` and
+    quoting what came (a decoder never lets a strange event through as a ``KeyError``)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ProtocolError(
+            provider, f"expected {expected}, got {text[:200]!r}", status=200, body=text
+        )
+    return value
 
 
 def make_call(

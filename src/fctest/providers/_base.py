@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from .._exceptions import ProtocolError, ProviderError, UsageError
-from .._messages import Request, Response
+from .._messages import Request, Response, ToolResult
 from .._wire import HttpRequest, HttpResponse
 from ..dialect import Profile
 
@@ -27,7 +27,9 @@ __all__ = [
     "base_url",
     "check_config",
     "encode_json",
+    "error_body",
     "json_body",
+    "tool_result_text",
 ]
 
 
@@ -134,6 +136,29 @@ def json_body(provider: str, response: HttpResponse) -> Any:
         ) from None
 
 
+def error_body(response: HttpResponse) -> Any:
+    """An error answer's body as JSON, or ``None`` when it is not JSON (a proxy's page): the
+    error class then comes from the status alone."""
+    try:
+        return json.loads(response.body) if response.body else None
+    except ValueError:
+        return None
+
+
 def encode_json(body: Any) -> bytes:
     """Compact, key-order-preserving JSON: the same request always gives the same bytes."""
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def tool_result_text(result: ToolResult) -> str:
+    """Tool content as text, for the APIs whose result is text without an error flag: OpenAI
+    Chat takes text only, Responses also takes image and file parts, unused here
+    (docs/dialects.md#history-openai, docs/dialects.md#history-responses); Ollama's ``tool``
+    message has only ``content`` (docs/dialects.md#ollama-history).
+
+    A string is sent as is; any other JSON value is JSON-encoded. With no error flag, a failed
+    call's text is prefixed with ``Error:``.
+    """
+    content = result.content
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    return f"Error: {text}" if result.is_error else text

@@ -17,14 +17,17 @@ from typing import TYPE_CHECKING, Any
 from .._exceptions import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from .._messages import Response
-    from .._types import JSONObject
+    from .._types import FinishReason, JSONObject
     from .._wire import HttpRequest
 
 __all__ = [
     "check_error_status",
     "content_id",
     "count_turns",
+    "finish_value",
     "fragments",
     "request_body",
     "response_digest",
@@ -84,6 +87,29 @@ def retry_after_header(seconds: float) -> str:
     if isinstance(seconds, bool) or not math.isfinite(seconds) or seconds < 0:
         raise UsageError(f"retry_after must be a finite number of seconds >= 0, got {seconds!r}")
     return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+
+
+def finish_value(
+    response: Response,
+    decode: Callable[[str], FinishReason],
+    table: Mapping[FinishReason, str],
+    *,
+    provider: str,
+    field: str,
+) -> str:
+    """The provider's finish value for ``response``: its raw value when that decodes to the
+    neutral reason, else ``table``'s; ``UsageError`` for a reason the provider has no value for
+    (refused rather than guessed)."""
+    raw = response.raw_finish_reason
+    if raw is not None and decode(raw) == response.finish_reason:
+        return raw
+    value = table.get(response.finish_reason)
+    if value is None:
+        raise UsageError(
+            f"{provider}: finish_reason {response.finish_reason!r} has no {field} value "
+            f"(it has: {', '.join(sorted(set(table.values())))})"
+        )
+    return value
 
 
 def check_error_status(provider: str, status: int) -> None:

@@ -12,7 +12,6 @@ a 402 ``RESOURCE_EXHAUSTED`` not worth retrying is unconfirmed
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -31,6 +30,7 @@ from ..._sse import SSEDecoder
 from ..._types import FinishReason, JSONObject
 from ..._wire import HttpResponse
 from .._assembly import ResponseAssembler, make_call
+from .._encoding import content_id
 from .._errors import in_band, parse_duration, provider_error
 
 __all__ = [
@@ -220,13 +220,9 @@ def _parts(candidate: JSONObject) -> Any:
 
 
 def stable_id(response_id: str | None, index: int, name: str, args: Any) -> str:
-    seed = json.dumps(
-        [response_id or "", index, name, args],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return "gemini_" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:20]
+    """The id of a call sent without one: a digest of where it stands and what it says (the
+    shared ``content_id``, as Ollama's decoder makes its own)."""
+    return content_id("gemini_", response_id or "", index, name, args, length=20)
 
 
 class _Turn:

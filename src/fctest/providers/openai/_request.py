@@ -10,16 +10,15 @@ URLs and ``api-key``, OpenRouter's attribution headers).
 from __future__ import annotations
 
 import abc
-import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..._exceptions import UsageError
-from ..._messages import Request, ToolCall, ToolResult
+from ..._messages import Request, ToolCall
 from ..._types import JSONObject
 from ..._wire import HttpRequest
 from ...dialect import FittedTool, Fitting, Profile, fit_request
-from .._base import Adapter, Config, base_url, check_config, encode_json
+from .._base import Adapter, Config, base_url, check_config, encode_json, tool_result_text
 
 __all__ = ["OpenAIDialectAdapter", "bearer_headers", "parallel_setting", "tool_result_text"]
 
@@ -31,19 +30,6 @@ def bearer_headers(config: Config) -> dict[str, str]:
         headers["Authorization"] = f"Bearer {config.api_key}"
     headers.update(config.headers)
     return headers
-
-
-def tool_result_text(result: ToolResult) -> str:
-    """Tool content as text, which both APIs accept for a function's result: Chat takes text
-    only, Responses also takes image and file parts, unused here (docs/dialects.md#history-openai,
-    docs/dialects.md#history-responses).
-
-    A string is sent as is; any other JSON value is JSON-encoded. Neither API has an error
-    flag, so a failed call's text is prefixed with ``Error:``.
-    """
-    content = result.content
-    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-    return f"Error: {text}" if result.is_error else text
 
 
 def parallel_setting(
